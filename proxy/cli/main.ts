@@ -1,2 +1,51 @@
 #!/usr/bin/env node
-console.log("chaperone");
+// The `chaperone` command line (headless mode). Errors are one readable line on stderr and a
+// non-zero exit; a stack trace is never what a person sees.
+import { CliError } from "./cli-error.js";
+import { MAIN_USAGE } from "./usage.js";
+import { serveCommand } from "./commands/serve.js";
+import { agentCommand } from "./commands/agent.js";
+import { VERSION } from "../version.js";
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case undefined:
+      console.error(MAIN_USAGE);
+      return 2;
+    case "--help":
+    case "-h":
+    case "help":
+      console.log(MAIN_USAGE);
+      return 0;
+    case "--version":
+    case "version":
+      console.log(VERSION);
+      return 0;
+    case "serve":
+      return serveCommand(rest);
+    case "agent":
+      return agentCommand(rest);
+    default:
+      throw new CliError(`unknown command "${command}" (see chaperone --help)`);
+  }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof CliError) return error.message;
+  const err = error as NodeJS.ErrnoException;
+  if (err?.code === "EADDRINUSE") return `address already in use (${err.message.replace(/^listen EADDRINUSE: address already in use /, "")}); pick another with --listen`;
+  if (err?.code === "EACCES" || err?.code === "EPERM") return `permission denied: ${err.message}`;
+  return err?.message?.split("\n")[0] ?? String(error);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`chaperone: ${describe(error)}\n`);
+    if (process.env.CHAPERONE_DEBUG) console.error(error);
+    process.exitCode = error instanceof CliError ? error.exitCode : 1;
+  },
+);

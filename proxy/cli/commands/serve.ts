@@ -1,0 +1,43 @@
+// `chaperone serve`: run the engine until SIGINT/SIGTERM, then drain and exit 0.
+import { parseArgs } from "../args.js";
+import { SERVE_USAGE } from "../usage.js";
+import { resolveDataDir } from "../../config/data-dir.js";
+import { startEngine } from "../../engine.js";
+import { CliError } from "../cli-error.js";
+
+export async function serveCommand(argv: string[]): Promise<number> {
+  const args = parseArgs(
+    argv,
+    { values: ["data-dir", "kubeconfig", "context", "listen", "control-listen", "drain-timeout"], booleans: ["allow-remote"] },
+    "serve",
+  );
+  if (args.booleans.has("help")) {
+    console.log(SERVE_USAGE);
+    return 0;
+  }
+  if (args.positionals.length > 0) throw new CliError(`serve: unexpected argument ${args.positionals[0]}`);
+  const drainSeconds = Number(args.values.get("drain-timeout") ?? 10);
+  if (!Number.isFinite(drainSeconds) || drainSeconds < 0) throw new CliError("serve: --drain-timeout must be a number of seconds");
+  const engine = await startEngine({
+    dataDir: resolveDataDir(args.values.get("data-dir")),
+    kubeconfig: args.values.get("kubeconfig"),
+    context: args.values.get("context"),
+    listen: args.values.get("listen"),
+    controlListen: args.values.get("control-listen"),
+    allowRemote: args.booleans.has("allow-remote"),
+  });
+  const upstream = engine.upstream.status();
+  console.log(`chaperone: proxy listening on ${engine.proxyUrl} (upstream: ${upstream.context} at ${upstream.server})`);
+  console.log(`chaperone: control API listening on ${engine.controlUrl}`);
+  return new Promise((resolve) => {
+    const shutdown = (signal: string): void => {
+      console.log(`chaperone: ${signal} received, draining in-flight requests`);
+      engine.stop(drainSeconds * 1000).then(
+        () => resolve(0),
+        () => resolve(1),
+      );
+    };
+    process.once("SIGINT", () => shutdown("SIGINT"));
+    process.once("SIGTERM", () => shutdown("SIGTERM"));
+  });
+}

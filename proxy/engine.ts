@@ -1,0 +1,133 @@
+// The engine: one gateway listener for agents and one control listener for the UI and CLI.
+// Used in-process by the Electron shell and by `chaperone serve`.
+import { randomBytes } from "node:crypto";
+import { existsSync, readFileSync, unlinkSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { ensureDataDir, DATA_FILES } from "./config/data-dir.js";
+import { readEngineConfig, writeEngineConfig } from "./config/engine-config.js";
+import { parseListenAddress, assertListenAllowed } from "./config/listen-address.js";
+import { writeFileAtomic } from "./config/atomic-write.js";
+import { ensureLocalTls } from "./tls/local-ca.js";
+import { AgentRegistry } from "./agents/agent-registry.js";
+import { provisionAgent } from "./agents/provision-agent.js";
+import { loadUpstream } from "./upstream/upstream-kubeconfig.js";
+import { Upstream } from "./upstream/upstream.js";
+import { startGatewayServer, type GatewayServer } from "./gateway/gateway-server.js";
+import { authenticatePass } from "./gateway/passes/authenticate.js";
+import { classifyPass } from "./gateway/passes/classify.js";
+import { startControlServer } from "./control/control-server.js";
+import type { EngineStatus } from "./control/contract.js";
+import { VERSION } from "./version.js";
+
+export interface EngineOptions {
+  dataDir: string;
+  kubeconfig?: string | undefined;
+  context?: string | undefined;
+  /** HOST:PORT for the gateway; recorded in the data dir so agent kubeconfigs stay valid. */
+  listen?: string | undefined;
+  /** HOST:PORT for the control API; default 127.0.0.1:0 (its address is written to control.json). */
+  controlListen?: string | undefined;
+  allowRemote?: boolean;
+  log?: (line: string) => void;
+  /** Built renderer to serve on the control origin; defaults to the package's renderer/dist. */
+  rendererDir?: string | null;
+}
+
+export interface Engine {
+  proxyUrl: string;
+  controlUrl: string;
+  controlToken: string;
+  upstream: Upstream;
+  stop(drainMs?: number): Promise<void>;
+}
+
+/** What the CLI reads to reach a running engine's control API. */
+export interface ControlFile {
+  url: string;
+  token: string;
+  pid: number;
+}
+
+function defaultRendererDir(): string | null {
+  const dir = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "renderer", "dist");
+  return existsSync(join(dir, "index.html")) ? dir : null;
+}
+
+export async function startEngine(options: EngineOptions): Promise<Engine> {
+  const dataDir = ensureDataDir(options.dataDir);
+  const config = readEngineConfig(dataDir);
+  const listen = parseListenAddress(options.listen ?? config.listen);
+  assertListenAllowed(listen, options.allowRemote ?? false);
+  const controlListen = parseListenAddress(options.controlListen ?? "127.0.0.1:0", "--control-listen");
+  assertListenAllowed(controlListen, false, "--control-listen");
+
+  const spec = loadUpstream({ kubeconfig: options.kubeconfig, context: options.context });
+  const upstream = new Upstream(spec);
+  const tls = await ensureLocalTls(dataDir, options.allowRemote && listen.host !== "0.0.0.0" ? [listen.host] : []);
+  const registry = new AgentRegistry(dataDir);
+
+  const gateway: GatewayServer = await startGatewayServer({
+    host: listen.host,
+    port: listen.port,
+    cert: tls.serving.certPem,
+    key: tls.serving.keyPem,
+    passes: [authenticatePass(registry), classifyPass()],
+    upstream,
+  });
+
+  // The port belongs to the data dir: record it (port 0 resolves to what we got) so `agent add`
+  // writes kubeconfigs that keep working across restarts.
+  writeEngineConfig(dataDir, {
+    ...config,
+    listen: `${listen.host.includes(":") ? `[${listen.host}]` : listen.host}:${gateway.port}`,
+    upstream: { kubeconfig: spec.files.join(process.platform === "win32" ? ";" : ":"), context: spec.contextName },
+  });
+
+  const startedAt = new Date().toISOString();
+  const controlToken = randomBytes(32).toString("base64url");
+  const status = (): EngineStatus => ({
+    version: VERSION,
+    proxyUrl: gateway.url,
+    controlUrl: control.url,
+    startedAt,
+    upstream: upstream.status(),
+    agents: registry.activeCount(),
+    inFlightRequests: gateway.inFlight(),
+  });
+  const control = await startControlServer({
+    host: controlListen.host,
+    port: controlListen.port,
+    token: controlToken,
+    rendererDir: options.rendererDir === undefined ? defaultRendererDir() : options.rendererDir,
+    handlers: {
+      status,
+      registry,
+      addAgent: (request) =>
+        provisionAgent({ dataDir, registry, name: request.name, profile: request.profile, namespace: upstream.namespace }),
+    },
+  });
+  const controlFile = join(dataDir, DATA_FILES.control);
+  writeFileAtomic(controlFile, JSON.stringify({ url: control.url, token: controlToken, pid: process.pid } satisfies ControlFile) + "\n");
+
+  let stopped: Promise<void> | null = null;
+  return {
+    proxyUrl: gateway.url,
+    controlUrl: control.url,
+    controlToken,
+    upstream,
+    stop(drainMs?: number) {
+      stopped ??= (async () => {
+        await gateway.stop(drainMs);
+        await control.stop();
+        try {
+          const current = JSON.parse(readFileSync(controlFile, "utf8")) as ControlFile;
+          if (current.token === controlToken) unlinkSync(controlFile);
+        } catch {
+          // Already gone or replaced by a newer engine: leave it.
+        }
+      })();
+      return stopped;
+    },
+  };
+}

@@ -1,0 +1,56 @@
+// Which headers cross the gateway. Hop-by-hop headers belong to one connection (RFC 9110 §7.6.1);
+// the agent's Authorization and any Impersonate-* never reach the upstream.
+const HOP_BY_HOP = new Set([
+  "connection",
+  "keep-alive",
+  "proxy-connection",
+  "proxy-authenticate",
+  "proxy-authorization",
+  "te",
+  "trailer",
+  "transfer-encoding",
+  "upgrade",
+  "host",
+]);
+
+function connectionListed(rawHeaders: string[]): Set<string> {
+  const listed = new Set<string>();
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    if ((rawHeaders[i] as string).toLowerCase() === "connection") {
+      for (const token of (rawHeaders[i + 1] as string).split(",")) listed.add(token.trim().toLowerCase());
+    }
+  }
+  return listed;
+}
+
+/** Headers of the agent's request, as sent to the upstream (credential headers are added by the caller). */
+export function requestHeadersForUpstream(rawHeaders: string[], keepUpgrade: boolean): [string, string][] {
+  const listed = connectionListed(rawHeaders);
+  const out: [string, string][] = [];
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i] as string;
+    const lower = name.toLowerCase();
+    if (lower === "authorization" || lower.startsWith("impersonate-")) continue;
+    if (keepUpgrade && lower === "upgrade") {
+      out.push([name, rawHeaders[i + 1] as string]);
+      continue;
+    }
+    if (HOP_BY_HOP.has(lower) || listed.has(lower)) continue;
+    out.push([name, rawHeaders[i + 1] as string]);
+  }
+  if (keepUpgrade) out.push(["Connection", "Upgrade"]);
+  return out;
+}
+
+/** Headers of the upstream's response, as sent to the agent. */
+export function responseHeadersForAgent(rawHeaders: string[]): [string, string][] {
+  const listed = connectionListed(rawHeaders);
+  const out: [string, string][] = [];
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i] as string;
+    const lower = name.toLowerCase();
+    if ((HOP_BY_HOP.has(lower) && lower !== "host") || listed.has(lower)) continue;
+    out.push([name, rawHeaders[i + 1] as string]);
+  }
+  return out;
+}

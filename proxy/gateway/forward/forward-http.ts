@@ -1,0 +1,116 @@
+// The forward pass for ordinary requests: stream the agent's request to the upstream with the
+// developer's credential, stream the answer back. Bodies are piped, never buffered, so watches
+// and `logs -f` reach the agent chunk by chunk as the upstream sends them.
+import type { IncomingMessage, ServerResponse, ClientRequest } from "node:http";
+import { Transform, type TransformCallback } from "node:stream";
+import type { Upstream, PreparedConnection } from "../../upstream/upstream.js";
+import { upstreamErrorStatus } from "../../upstream/upstream-errors.js";
+import { requestHeadersForUpstream, responseHeadersForAgent } from "./forward-headers.js";
+import { sendStatus, statusFor } from "../status.js";
+import { MAX_REQUEST_BODY_BYTES, UPSTREAM_CONNECT_TIMEOUT_MS } from "../limits.js";
+
+class BodyLimit extends Transform {
+  private seen = 0;
+  constructor(private readonly limit: number) {
+    super();
+  }
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.seen += chunk.length;
+    if (this.seen > this.limit) callback(Object.assign(new Error("request body too large"), { code: "BODY_TOO_LARGE" }));
+    else callback(null, chunk);
+  }
+}
+
+function tooLarge(): ReturnType<typeof statusFor> {
+  return statusFor("RequestEntityTooLarge", `chaperone: request body exceeds the ${MAX_REQUEST_BODY_BYTES / (1024 * 1024)} MiB limit`);
+}
+
+export function forwardHttp(upstream: Upstream, req: IncomingMessage, res: ServerResponse): void {
+  const declared = Number(req.headers["content-length"] ?? 0);
+  if (declared > MAX_REQUEST_BODY_BYTES) {
+    req.resume();
+    sendStatus(res, tooLarge());
+    return;
+  }
+  const prepared = upstream.prepare();
+  if (prepared instanceof Promise) {
+    // Hold the body until the credential is known.
+    req.pause();
+    prepared.then(
+      (connection) => send(upstream, connection, req, res),
+      (error: unknown) => {
+        upstream.noteFailure((error as Error).message);
+        req.resume();
+        sendStatus(res, upstreamErrorStatus(error, upstream));
+      },
+    );
+  } else {
+    send(upstream, prepared, req, res);
+  }
+}
+
+function send(upstream: Upstream, connection: PreparedConnection, req: IncomingMessage, res: ServerResponse): void {
+  const headers = requestHeadersForUpstream(req.rawHeaders, false);
+  for (const [name, value] of Object.entries(connection.headers)) headers.push([name, value]);
+  const upstreamReq: ClientRequest = upstream.transport.request({
+    protocol: upstream.server.protocol,
+    hostname: upstream.server.hostname.replace(/^\[|\]$/g, ""),
+    port: upstream.server.port || (upstream.isHttps ? 443 : 80),
+    method: req.method,
+    path: upstream.basePath + (req.url ?? "/"),
+    headers: headers.flat(),
+    agent: connection.agent,
+    setHost: true,
+  });
+
+  let connectTimer: NodeJS.Timeout | null = null;
+  upstreamReq.on("socket", (socket) => {
+    // A pooled socket is already connected; a new one must connect within the limit.
+    if ((socket as { connecting?: boolean }).connecting) {
+      connectTimer = setTimeout(() => {
+        upstreamReq.destroy(Object.assign(new Error("connect timeout"), { code: "UPSTREAM_CONNECT_TIMEOUT" }));
+      }, UPSTREAM_CONNECT_TIMEOUT_MS);
+      socket.once(upstream.isHttps ? "secureConnect" : "connect", () => {
+        if (connectTimer) clearTimeout(connectTimer);
+      });
+    }
+  });
+
+  upstreamReq.on("response", (upstreamRes: IncomingMessage) => {
+    if (connectTimer) clearTimeout(connectTimer);
+    upstream.noteSuccess(upstreamRes.statusCode ?? 0);
+    res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.statusMessage, responseHeadersForAgent(upstreamRes.rawHeaders).flat());
+    // Headers go out at once: a watch may not send a body byte for minutes.
+    res.flushHeaders();
+    upstreamRes.pipe(res);
+    upstreamRes.on("error", () => res.destroy());
+    upstreamRes.on("aborted", () => res.destroy());
+  });
+
+  upstreamReq.on("error", (error: NodeJS.ErrnoException) => {
+    if (connectTimer) clearTimeout(connectTimer);
+    if (error.code === "BODY_TOO_LARGE") {
+      sendStatus(res, tooLarge());
+      return;
+    }
+    if (res.writableEnded || res.destroyed) return;
+    if (res.headersSent) {
+      // Mid-stream failure: all we can honestly do is cut the connection.
+      res.destroy();
+      return;
+    }
+    upstream.noteFailure(error.message);
+    sendStatus(res, upstreamErrorStatus(error, upstream));
+  });
+
+  // The agent went away (kubectl killed, watch closed): stop the upstream request too, so
+  // abandoned watches do not pile up on the cluster.
+  res.on("close", () => {
+    if (!res.writableFinished) upstreamReq.destroy();
+  });
+
+  const limit = new BodyLimit(MAX_REQUEST_BODY_BYTES);
+  limit.on("error", (error) => upstreamReq.destroy(error));
+  req.pipe(limit).pipe(upstreamReq);
+  if (req.isPaused()) req.resume();
+}

@@ -1,0 +1,129 @@
+// The forward pass for upgraded connections (exec, attach, port-forward over WebSocket or SPDY):
+// relay the upgrade handshake to the upstream with the developer's credential, then pipe bytes
+// both ways. pipe() gives backpressure; either side closing closes the other.
+import type { IncomingMessage, ClientRequest } from "node:http";
+import type { Duplex } from "node:stream";
+import type { Upstream, PreparedConnection } from "../../upstream/upstream.js";
+import { upstreamErrorStatus } from "../../upstream/upstream-errors.js";
+import { requestHeadersForUpstream } from "./forward-headers.js";
+import type { KubernetesStatus } from "../status.js";
+import { UPSTREAM_CONNECT_TIMEOUT_MS } from "../limits.js";
+
+/** Answers a not-yet-upgraded socket with a Status, as a plain HTTP response. */
+export function writeStatusToSocket(socket: Duplex, status: KubernetesStatus): void {
+  if (socket.destroyed) return;
+  const body = JSON.stringify(status);
+  socket.end(
+    `HTTP/1.1 ${status.code} ${status.reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+function headBlock(statusLine: string, rawHeaders: string[]): string {
+  let out = statusLine + "\r\n";
+  for (let i = 0; i < rawHeaders.length; i += 2) out += `${rawHeaders[i]}: ${rawHeaders[i + 1]}\r\n`;
+  return out + "\r\n";
+}
+
+export function forwardUpgrade(upstream: Upstream, req: IncomingMessage, socket: Duplex, head: Buffer, onClose: () => void): void {
+  const prepared = upstream.prepare();
+  if (prepared instanceof Promise) {
+    socket.pause();
+    prepared.then(
+      (connection) => open(upstream, connection, req, socket, head, onClose),
+      (error: unknown) => {
+        upstream.noteFailure((error as Error).message);
+        writeStatusToSocket(socket, upstreamErrorStatus(error, upstream));
+        onClose();
+      },
+    );
+  } else {
+    open(upstream, prepared, req, socket, head, onClose);
+  }
+}
+
+function open(upstream: Upstream, connection: PreparedConnection, req: IncomingMessage, socket: Duplex, head: Buffer, onClose: () => void): void {
+  const headers = requestHeadersForUpstream(req.rawHeaders, true);
+  for (const [name, value] of Object.entries(connection.headers)) headers.push([name, value]);
+  const upstreamReq: ClientRequest = upstream.transport.request({
+    protocol: upstream.server.protocol,
+    hostname: upstream.server.hostname.replace(/^\[|\]$/g, ""),
+    port: upstream.server.port || (upstream.isHttps ? 443 : 80),
+    method: req.method,
+    path: upstream.basePath + (req.url ?? "/"),
+    headers: headers.flat(),
+    agent: false,
+    ...connection.tls,
+  });
+  let finished = false;
+  const finish = (): void => {
+    if (finished) return;
+    finished = true;
+    onClose();
+  };
+  const timer = setTimeout(() => {
+    upstreamReq.destroy(Object.assign(new Error("connect timeout"), { code: "UPSTREAM_CONNECT_TIMEOUT" }));
+  }, UPSTREAM_CONNECT_TIMEOUT_MS);
+
+  upstreamReq.on("upgrade", (upstreamRes: IncomingMessage, upstreamSocket: Duplex, upstreamHead: Buffer) => {
+    clearTimeout(timer);
+    upstream.noteSuccess(upstreamRes.statusCode ?? 101);
+    socket.write(headBlock(`HTTP/1.1 101 ${upstreamRes.statusMessage || "Switching Protocols"}`, upstreamRes.rawHeaders));
+    if (upstreamHead.length > 0) socket.write(upstreamHead);
+    if (head.length > 0) upstreamSocket.write(head);
+    upstreamSocket.pipe(socket);
+    socket.pipe(upstreamSocket);
+    if (socket.isPaused()) socket.resume();
+    const closeBoth = (): void => {
+      socket.destroy();
+      upstreamSocket.destroy();
+      finish();
+    };
+    socket.on("error", closeBoth);
+    upstreamSocket.on("error", closeBoth);
+    socket.on("close", closeBoth);
+    upstreamSocket.on("close", closeBoth);
+  });
+
+  // The upstream declined to upgrade (404, 403, 400…): relay its answer as it is.
+  upstreamReq.on("response", (upstreamRes: IncomingMessage) => {
+    clearTimeout(timer);
+    upstream.noteSuccess(upstreamRes.statusCode ?? 0);
+    const rawHeaders = upstreamRes.rawHeaders.filter((_, i, all) => {
+      const name = (i % 2 === 0 ? all[i] : all[i - 1]) as string;
+      return !/^(connection|transfer-encoding|keep-alive)$/i.test(name);
+    });
+    const chunks: Buffer[] = [];
+    upstreamRes.on("data", (chunk: Buffer) => chunks.push(chunk));
+    upstreamRes.on("end", () => {
+      const body = Buffer.concat(chunks);
+      const filtered = rawHeaders.filter((_, i, all) => !/^content-length$/i.test((i % 2 === 0 ? all[i] : all[i - 1]) as string));
+      socket.end(
+        Buffer.concat([
+          Buffer.from(
+            headBlock(`HTTP/1.1 ${upstreamRes.statusCode} ${upstreamRes.statusMessage ?? ""}`, [
+              ...filtered,
+              "Content-Length",
+              String(body.length),
+              "Connection",
+              "close",
+            ]),
+          ),
+          body,
+        ]),
+      );
+      finish();
+    });
+  });
+
+  upstreamReq.on("error", (error: NodeJS.ErrnoException) => {
+    clearTimeout(timer);
+    upstream.noteFailure(error.message);
+    writeStatusToSocket(socket, upstreamErrorStatus(error, upstream));
+    finish();
+  });
+
+  socket.on("close", () => {
+    if (!finished) upstreamReq.destroy();
+  });
+  upstreamReq.end();
+}

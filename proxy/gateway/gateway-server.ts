@@ -1,0 +1,153 @@
+// The agent-facing listener: TLS on loopback, every request through the ordered passes, then
+// forwarded. Tracks what is in flight so shutdown can drain it.
+import https from "node:https";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
+import type { AddressInfo } from "node:net";
+import { randomUUID } from "node:crypto";
+import type { Upstream } from "../upstream/upstream.js";
+import { runPasses, type GatewayRequest, type Pass, type PassOutcome } from "./gateway-request.js";
+import { sendStatus, statusFor } from "./status.js";
+import { forwardHttp } from "./forward/forward-http.js";
+import { forwardUpgrade, writeStatusToSocket } from "./forward/forward-upgrade.js";
+import { DRAIN_TIMEOUT_MS, MAX_HEADER_BYTES } from "./limits.js";
+
+export interface GatewayServerOptions {
+  host: string;
+  port: number;
+  cert: string;
+  key: string;
+  passes: readonly Pass[];
+  upstream: Upstream;
+}
+
+export interface GatewayServer {
+  url: string;
+  port: number;
+  inFlight(): number;
+  stop(drainMs?: number): Promise<void>;
+}
+
+function isLongRunning(request: GatewayRequest): boolean {
+  const info = request.info;
+  if (request.upgrade) return true;
+  if (!info || info.kind !== "resource") return false;
+  return info.verb === "watch" || (info.subresource === "log" && /[?&]follow=(true|1)/.test(request.req.url ?? ""));
+}
+
+export function startGatewayServer(options: GatewayServerOptions): Promise<GatewayServer> {
+  const { passes, upstream } = options;
+  const active = new Set<ServerResponse>();
+  const longRunning = new Set<{ end: () => void }>();
+  const upgraded = new Set<Duplex>();
+  let stopping = false;
+
+  const newRequest = (req: IncomingMessage, upgrade: boolean): GatewayRequest => ({
+    id: randomUUID(),
+    req,
+    receivedAt: Date.now(),
+    upgrade,
+    identity: null,
+    info: null,
+  });
+
+  const server = https.createServer(
+    { cert: options.cert, key: options.key, maxHeaderSize: MAX_HEADER_BYTES, keepAliveTimeout: 65_000, noDelay: true },
+  );
+
+  server.on("request", (req: IncomingMessage, res: ServerResponse) => {
+    if (stopping) {
+      req.resume();
+      sendStatus(res, statusFor("ServiceUnavailable", "chaperone is shutting down; retry shortly"));
+      return;
+    }
+    active.add(res);
+    res.on("close", () => active.delete(res));
+    const request = newRequest(req, false);
+    const proceed = (outcome: PassOutcome): void => {
+      if (outcome) {
+        req.resume();
+        sendStatus(res, outcome);
+        return;
+      }
+      if (isLongRunning(request)) {
+        const handle = { end: () => res.end() };
+        longRunning.add(handle);
+        res.on("close", () => longRunning.delete(handle));
+      }
+      forwardHttp(upstream, req, res);
+    };
+    const outcome = runPasses(passes, request);
+    if (outcome instanceof Promise) {
+      outcome.then(proceed, (error: unknown) => {
+        // A pass that throws fails closed.
+        req.resume();
+        sendStatus(res, statusFor("InternalError", `chaperone: request refused: ${(error as Error).message}`));
+      });
+    } else {
+      proceed(outcome);
+    }
+  });
+
+  server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on("error", () => socket.destroy());
+    if (stopping) {
+      writeStatusToSocket(socket, statusFor("ServiceUnavailable", "chaperone is shutting down; retry shortly"));
+      return;
+    }
+    upgraded.add(socket);
+    socket.on("close", () => upgraded.delete(socket));
+    const request = newRequest(req, true);
+    const proceed = (outcome: PassOutcome): void => {
+      if (outcome) {
+        writeStatusToSocket(socket, outcome);
+        return;
+      }
+      forwardUpgrade(upstream, req, socket, head, () => upgraded.delete(socket));
+    };
+    const outcome = runPasses(passes, request);
+    if (outcome instanceof Promise) {
+      outcome.then(proceed, (error: unknown) =>
+        writeStatusToSocket(socket, statusFor("InternalError", `chaperone: request refused: ${(error as Error).message}`)),
+      );
+    } else {
+      proceed(outcome);
+    }
+  });
+
+  server.on("clientError", (error: NodeJS.ErrnoException, socket: Duplex) => {
+    if (socket.writable && error.code === "HPE_HEADER_OVERFLOW") {
+      writeStatusToSocket(socket, statusFor("BadRequest", "chaperone: request headers too large"));
+    } else {
+      socket.destroy();
+    }
+  });
+
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host, () => {
+      server.off("error", reject);
+      const address = server.address() as AddressInfo;
+      const host = address.address.includes(":") ? `[${address.address}]` : address.address;
+      resolve({
+        url: `https://${host}:${address.port}`,
+        port: address.port,
+        inFlight: () => active.size + upgraded.size,
+        stop: async (drainMs = DRAIN_TIMEOUT_MS) => {
+          stopping = true;
+          server.close();
+          server.closeIdleConnections();
+          // Watches and follows never finish by themselves; clients re-establish them.
+          for (const handle of longRunning) handle.end();
+          for (const socket of upgraded) socket.destroy();
+          const deadline = Date.now() + drainMs;
+          while (active.size > 0 && Date.now() < deadline) {
+            await new Promise((r) => setTimeout(r, 25));
+          }
+          server.closeAllConnections();
+          upstream.close();
+        },
+      });
+    });
+  });
+}

@@ -1,0 +1,114 @@
+// Loads the developer's kubeconfig the way kubectl does: --kubeconfig, else $KUBECONFIG (a list
+// merged with "first file to set a name wins", current-context from the first file that sets it),
+// else ~/.kube/config. @kubernetes/client-node parses each file (making relative paths absolute);
+// the merge is ours because client-node's lets later files win and rejects duplicates.
+import { KubeConfig, type Cluster, type User, type Context } from "@kubernetes/client-node";
+import { existsSync, readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { delimiter, dirname, join, resolve } from "node:path";
+import { parse } from "yaml";
+import { CliError } from "../cli/cli-error.js";
+
+export interface UpstreamSpec {
+  kubeconfig: KubeConfig;
+  contextName: string;
+  context: Context;
+  cluster: Cluster;
+  user: User;
+  /** Where the user entry came from: relative exec commands and token files resolve against it. */
+  userSourceDir: string;
+  /** `token-file` of the user entry (client-node reads it once; we re-read it as client-go does). */
+  tokenFile: string | null;
+  /** The files read, for the record in the data dir's config. */
+  files: string[];
+}
+
+export function kubeconfigFiles(explicit: string | undefined, env: NodeJS.ProcessEnv = process.env): string[] {
+  if (explicit) return [resolve(explicit)];
+  if (env.KUBECONFIG) {
+    const files = env.KUBECONFIG.split(delimiter).filter((f) => f.length > 0).map((f) => resolve(f));
+    // kubectl skips missing files in the list, but not when none exists.
+    const present = files.filter((f) => existsSync(f));
+    if (present.length === 0) throw new CliError(`none of the files in $KUBECONFIG exists: ${files.join(delimiter)}`);
+    return present;
+  }
+  return [join(homedir(), ".kube", "config")];
+}
+
+function loadOne(file: string): KubeConfig {
+  if (!existsSync(file)) {
+    throw new CliError(`kubeconfig ${file} does not exist (pass --kubeconfig FILE or set $KUBECONFIG)`);
+  }
+  const kc = new KubeConfig();
+  try {
+    kc.loadFromFile(file);
+  } catch (error) {
+    throw new CliError(`cannot read kubeconfig ${file}: ${(error as Error).message.split("\n")[0]}`);
+  }
+  return kc;
+}
+
+function rawTokenFile(file: string, userName: string): string | null {
+  try {
+    const doc = parse(readFileSync(file, "utf8")) as { users?: { name?: string; user?: Record<string, unknown> }[] };
+    const entry = doc.users?.find((u) => u.name === userName);
+    const tokenFile = entry?.user?.["token-file"];
+    return typeof tokenFile === "string" ? resolve(dirname(file), tokenFile) : null;
+  } catch {
+    return null;
+  }
+}
+
+export function loadUpstream(options: { kubeconfig?: string | undefined; context?: string | undefined }): UpstreamSpec {
+  const files = kubeconfigFiles(options.kubeconfig);
+  const loaded = files.map((file) => ({ file, kc: loadOne(file) }));
+  const clusters = new Map<string, Cluster>();
+  const users = new Map<string, { user: User; file: string }>();
+  const contexts = new Map<string, Context>();
+  let currentContext = "";
+  for (const { file, kc } of loaded) {
+    for (const c of kc.getClusters()) if (!clusters.has(c.name)) clusters.set(c.name, c);
+    for (const u of kc.getUsers()) if (!users.has(u.name)) users.set(u.name, { user: u, file });
+    for (const c of kc.getContexts()) if (!contexts.has(c.name)) contexts.set(c.name, c);
+    if (!currentContext && kc.getCurrentContext()) currentContext = kc.getCurrentContext();
+  }
+  const contextName = options.context ?? currentContext;
+  if (!contextName) {
+    throw new CliError(`no current context in ${files.join(", ")} (pass --context NAME)`);
+  }
+  const context = contexts.get(contextName);
+  if (!context) {
+    const known = [...contexts.keys()].join(", ") || "none";
+    throw new CliError(`context "${contextName}" not found in ${files.join(", ")} (known: ${known})`);
+  }
+  const cluster = clusters.get(context.cluster);
+  if (!cluster) throw new CliError(`context "${contextName}" names cluster "${context.cluster}", which is not defined`);
+  const userEntry = users.get(context.user);
+  if (!userEntry) throw new CliError(`context "${contextName}" names user "${context.user}", which is not defined`);
+  let server: URL;
+  try {
+    server = new URL(cluster.server);
+  } catch {
+    throw new CliError(`cluster "${cluster.name}" has an invalid server URL: ${cluster.server}`);
+  }
+  if (server.protocol !== "https:" && server.protocol !== "http:") {
+    throw new CliError(`cluster "${cluster.name}" server must be http(s): ${cluster.server}`);
+  }
+  const kubeconfig = new KubeConfig();
+  kubeconfig.loadFromOptions({
+    clusters: [...clusters.values()],
+    users: [...users.values()].map((u) => u.user),
+    contexts: [...contexts.values()],
+    currentContext: contextName,
+  });
+  return {
+    kubeconfig,
+    contextName,
+    context,
+    cluster,
+    user: userEntry.user,
+    userSourceDir: dirname(userEntry.file),
+    tokenFile: rawTokenFile(userEntry.file, userEntry.user.name),
+    files,
+  };
+}
