@@ -38,6 +38,8 @@ export interface Engine {
   proxyUrl: string;
   controlUrl: string;
   controlToken: string;
+  /** Every control API route (method and a sample path), for tests that walk them all. */
+  controlRoutes: { method: string; path: string }[];
   upstream: Upstream;
   stop(drainMs?: number): Promise<void>;
 }
@@ -115,6 +117,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     proxyUrl: gateway.url,
     controlUrl: control.url,
     controlToken,
+    controlRoutes: control.routes,
     upstream,
     stop(drainMs?: number) {
       stopped ??= (async () => {

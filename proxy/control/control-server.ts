@@ -28,6 +28,7 @@ export interface ControlServerOptions {
 export interface ControlServer {
   url: string;
   port: number;
+  routes: { method: string; path: string }[];
   stop(): Promise<void>;
 }
 
@@ -98,27 +99,62 @@ export function startControlServer(options: ControlServerOptions): Promise<Contr
   let hosts = new Set<string>();
   const streams = new Set<ServerResponse>();
 
+  interface Route {
+    method: string;
+    pattern: RegExp;
+    /** A concrete path for this route: tests walk every route to prove each requires the token. */
+    sample: string;
+    handle(req: IncomingMessage, res: ServerResponse, match: RegExpExecArray): Promise<void> | void;
+  }
+  const routes: Route[] = [
+    {
+      method: "GET",
+      pattern: /^\/api\/v1\/status$/,
+      sample: `${CONTROL_API_PREFIX}/status`,
+      handle: (_req, res) => send(res, { ok: true, result: handlers.status() }),
+    },
+    {
+      method: "GET",
+      pattern: /^\/api\/v1\/agents$/,
+      sample: `${CONTROL_API_PREFIX}/agents`,
+      handle: (_req, res) => send(res, { ok: true, result: handlers.registry.list() }),
+    },
+    {
+      method: "POST",
+      pattern: /^\/api\/v1\/agents$/,
+      sample: `${CONTROL_API_PREFIX}/agents`,
+      handle: async (req, res) => send(res, { ok: true, result: await handlers.addAgent(parseAddAgent(await readJson(req))) }),
+    },
+    {
+      method: "POST",
+      pattern: /^\/api\/v1\/agents\/([^/]+)\/revoke$/,
+      sample: `${CONTROL_API_PREFIX}/agents/example/revoke`,
+      handle: (_req, res, match) => send(res, { ok: true, result: handlers.registry.revoke(decodeURIComponent(match[1] as string)) }),
+    },
+    {
+      method: "GET",
+      pattern: /^\/api\/v1\/events$/,
+      sample: `${CONTROL_API_PREFIX}/events`,
+      handle: (_req, res) => openEventStream(res),
+    },
+  ];
+
   const api = async (req: IncomingMessage, res: ServerResponse, path: string): Promise<void> => {
+    // The token check comes before routing, so no route can forget it.
     if (!tokenMatches(req, options.token)) {
       fail(res, "unauthorized", "missing or wrong control token");
       return;
     }
     const method = req.method ?? "GET";
-    const revoke = /^\/api\/v1\/agents\/([^/]+)\/revoke$/.exec(path);
     try {
-      if (method === "GET" && path === `${CONTROL_API_PREFIX}/status`) {
-        send(res, { ok: true, result: handlers.status() });
-      } else if (method === "GET" && path === `${CONTROL_API_PREFIX}/agents`) {
-        send(res, { ok: true, result: handlers.registry.list() });
-      } else if (method === "POST" && path === `${CONTROL_API_PREFIX}/agents`) {
-        send(res, { ok: true, result: await handlers.addAgent(parseAddAgent(await readJson(req))) });
-      } else if (method === "POST" && revoke) {
-        send(res, { ok: true, result: handlers.registry.revoke(decodeURIComponent(revoke[1] as string)) });
-      } else if (method === "GET" && path === `${CONTROL_API_PREFIX}/events`) {
-        openEventStream(res);
-      } else {
-        fail(res, "not_found", `no route ${method} ${path}`);
+      for (const route of routes) {
+        const match = route.method === method ? route.pattern.exec(path) : null;
+        if (match) {
+          await route.handle(req, res, match);
+          return;
+        }
       }
+      fail(res, "not_found", `no route ${method} ${path}`);
     } catch (error) {
       if (error instanceof CliError) {
         const message = error.message;
@@ -210,6 +246,7 @@ export function startControlServer(options: ControlServerOptions): Promise<Contr
       resolve({
         url: `http://127.0.0.1:${port}`,
         port,
+        routes: routes.map((r) => ({ method: r.method, path: r.sample })),
         stop: async () => {
           for (const stream of streams) stream.end();
           server.closeAllConnections();

@@ -1,0 +1,46 @@
+// A whole stack for integration tests: the stand-in cluster, `chaperone serve` in front of it
+// with a developer kubeconfig, and an agent with its own kubeconfig.
+import { join } from "node:path";
+import type { TestContext } from "node:test";
+import { startTestCluster, type TestCluster } from "../cluster/index.js";
+import { tempDir } from "./temp-dir.js";
+import { chaperone, serve, type ServeHandle } from "./chaperone-cli.js";
+
+export interface GatewayFixture {
+  dir: string;
+  cluster: TestCluster;
+  dataDir: string;
+  developerKubeconfig: string;
+  agentKubeconfig: string;
+  server: ServeHandle;
+  /** Environment for kubectl runs: a private HOME so discovery caches do not leak between tests. */
+  env: NodeJS.ProcessEnv;
+  addAgent(name: string): Promise<string>;
+}
+
+export interface GatewayFixtureOptions {
+  auth?: "token" | "client-certificate";
+  namespace?: string;
+}
+
+export async function startGatewayFixture(t: TestContext, options: GatewayFixtureOptions = {}): Promise<GatewayFixture> {
+  const dir = tempDir(t);
+  const cluster = await startTestCluster();
+  t.after(() => cluster.stop());
+  const developerKubeconfig = join(dir, "developer.kubeconfig");
+  await cluster.writeKubeconfig(developerKubeconfig, {
+    auth: options.auth ?? "token",
+    ...(options.namespace ? { namespace: options.namespace } : {}),
+  });
+  const dataDir = join(dir, "data");
+  const server = await serve(["--data-dir", dataDir, "--kubeconfig", developerKubeconfig, "--listen", "127.0.0.1:0"]);
+  t.after(() => server.stop());
+  const addAgent = async (name: string): Promise<string> => {
+    const out = join(dir, `${name}.kubeconfig`);
+    const result = await chaperone(["agent", "add", name, "--data-dir", dataDir, "--out", out]);
+    if (result.code !== 0) throw new Error(`agent add failed: ${result.stderr}`);
+    return out;
+  };
+  const agentKubeconfig = await addAgent("claude");
+  return { dir, cluster, dataDir, developerKubeconfig, agentKubeconfig, server, env: { HOME: dir }, addAgent };
+}
