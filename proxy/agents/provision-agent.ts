@@ -8,11 +8,9 @@ import { ensureCa } from "../tls/local-ca.js";
 import { readEngineConfig } from "../config/engine-config.js";
 import { parseListenAddress, formatHostForUrl } from "../config/listen-address.js";
 import { DATA_FILES } from "../config/data-dir.js";
-import type { AddAgentResult } from "../control/contract.js";
+import { BUILT_IN_PROFILES, DEFAULT_PROFILE, type AddAgentResult } from "../control/contract.js";
 import { CliError } from "../cli/cli-error.js";
 
-export const BUILT_IN_PROFILES = ["read-only", "guarded", "strict"] as const;
-export const DEFAULT_PROFILE = "guarded";
 
 export interface ProvisionOptions {
   dataDir: string;

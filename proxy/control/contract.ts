@@ -40,6 +40,10 @@ export interface EngineStatus {
   inFlightRequests: number;
 }
 
+/** Profiles every installation has; the policy file may define more. */
+export const BUILT_IN_PROFILES = ["read-only", "guarded", "strict"] as const;
+export const DEFAULT_PROFILE = "guarded";
+
 export interface AgentSummary {
   name: string;
   profile: string;

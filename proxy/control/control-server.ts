@@ -10,6 +10,7 @@ import { CONTROL_API_PREFIX } from "./contract.js";
 import { allowedHosts, hostAllowed, originAllowed, tokenMatches } from "./control-guard.js";
 import type { AgentRegistry } from "../agents/agent-registry.js";
 import { CliError } from "../cli/cli-error.js";
+import { contentSecurityPolicy } from "./content-security-policy.js";
 
 export interface ControlHandlers {
   status(): EngineStatus;
@@ -194,7 +195,7 @@ export function startControlServer(options: ControlServerOptions): Promise<Contr
 
   const serveStatic = async (res: ServerResponse, path: string): Promise<void> => {
     if (!options.rendererDir) {
-      fail(res, "not_found", "the UI is not built (npm run renderer:build)");
+      fail(res, "not_found", "the UI is not built (npm run build)");
       return;
     }
     const relative = path === "/" ? "index.html" : decodeURIComponent(path.slice(1));
@@ -209,8 +210,7 @@ export function startControlServer(options: ControlServerOptions): Promise<Contr
         ...SECURITY_HEADERS,
         "Content-Type": MIME[extname(full)] ?? "application/octet-stream",
         "Content-Length": body.length,
-        "Content-Security-Policy":
-          "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+        "Content-Security-Policy": contentSecurityPolicy("header"),
       });
       res.end(body);
     } catch {
