@@ -435,8 +435,8 @@ export function classifyRequest(
   if ("kind" in query) return query;
 
   // Split like Kubernetes' splitPath (which trims surrounding slashes), but refuse what it glosses
-  // over: empty segments (Kubernetes would classify /api//v1/pods as group "" of /apis, a server
-  // that merges slashes as something else) and dot segments (resolved by some hops, not others).
+  // over: empty segments (Kubernetes reads /api//v1/pods as resource "v1" named "pods" of version
+  // "", a hop that merges slashes as a list of pods) and dot segments (resolved by some hops only).
   const segments = path === "/" ? [] : path.slice(1).split("/");
   const trailingSlash = segments.length > 0 && segments[segments.length - 1] === "";
   if (trailingSlash) segments.pop();
