@@ -188,3 +188,14 @@ test("serializer refuses stream id 0 and oversized payloads", () => {
     RangeError,
   );
 });
+
+test("a header block larger than zlib's output chunk decodes whole", () => {
+  const big = "x".repeat(200_000) + randomTail();
+  const bytes = new FrameSerializer().serialize({ type: "HEADERS", streamId: 1, flags: 0, headers: spdyHeaders({ big }) });
+  const [frame] = new FrameParser().push(bytes);
+  assert.deepEqual(frame, { type: "HEADERS", streamId: 1, flags: 0, headers: { big: [big] } });
+});
+
+function randomTail(): string {
+  return Array.from({ length: 5000 }, () => String.fromCharCode(97 + Math.floor(Math.random() * 26))).join("");
+}
