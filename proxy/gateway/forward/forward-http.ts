@@ -52,6 +52,8 @@ export function forwardHttp(upstream: Upstream, req: IncomingMessage, res: Serve
 function send(upstream: Upstream, connection: PreparedConnection, req: IncomingMessage, res: ServerResponse): void {
   const headers = requestHeadersForUpstream(req.rawHeaders, false);
   for (const [name, value] of Object.entries(connection.headers)) headers.push([name, value]);
+  // Raw header arrays make Node skip its automatic Host header: name the upstream ourselves.
+  headers.unshift(["Host", upstream.server.host]);
   const upstreamReq: ClientRequest = upstream.transport.request({
     protocol: upstream.server.protocol,
     hostname: upstream.server.hostname.replace(/^\[|\]$/g, ""),
@@ -60,7 +62,7 @@ function send(upstream: Upstream, connection: PreparedConnection, req: IncomingM
     path: upstream.basePath + (req.url ?? "/"),
     headers: headers.flat(),
     agent: connection.agent,
-    setHost: true,
+    setHost: false,
   });
 
   let connectTimer: NodeJS.Timeout | null = null;

@@ -44,6 +44,8 @@ export function forwardUpgrade(upstream: Upstream, req: IncomingMessage, socket:
 function open(upstream: Upstream, connection: PreparedConnection, req: IncomingMessage, socket: Duplex, head: Buffer, onClose: () => void): void {
   const headers = requestHeadersForUpstream(req.rawHeaders, true);
   for (const [name, value] of Object.entries(connection.headers)) headers.push([name, value]);
+  // Raw header arrays make Node skip its automatic Host header: name the upstream ourselves.
+  headers.unshift(["Host", upstream.server.host]);
   const upstreamReq: ClientRequest = upstream.transport.request({
     protocol: upstream.server.protocol,
     hostname: upstream.server.hostname.replace(/^\[|\]$/g, ""),
