@@ -23,7 +23,7 @@ export interface GatewayFixtureOptions {
   namespace?: string;
 }
 
-export async function startGatewayFixture(t: TestContext, options: GatewayFixtureOptions = {}): Promise<GatewayFixture> {
+export async function startGatewayFixture(t: { after(fn: () => unknown): void }, options: GatewayFixtureOptions = {}): Promise<GatewayFixture> {
   const dir = tempDir(t);
   const cluster = await startTestCluster();
   t.after(() => cluster.stop());

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestContext } from "node:test";
 
-export function tempDir(t: Pick<TestContext, "after">, prefix = "chaperone-test-"): string {
+export function tempDir(t: { after(fn: () => unknown): void }, prefix = "chaperone-test-"): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   return dir;

@@ -34,7 +34,10 @@ export async function serveCommand(argv: string[]): Promise<number> {
       console.log(`chaperone: ${signal} received, draining in-flight requests`);
       engine.stop(drainSeconds * 1000).then(
         () => resolve(0),
-        () => resolve(1),
+        (error: unknown) => {
+          console.error(`chaperone: shutdown failed: ${(error as Error).message}`);
+          resolve(1);
+        },
       );
     };
     process.once("SIGINT", () => shutdown("SIGINT"));
