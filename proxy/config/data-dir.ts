@@ -38,5 +38,6 @@ export const DATA_FILES = {
   servingCert: "serving.crt",
   servingKey: "serving.key",
   control: "control.json",
+  policy: "policy.yaml",
   agentKubeconfigs: "kubeconfigs",
 } as const;

@@ -71,7 +71,12 @@ export function startGatewayServer(options: GatewayServerOptions): Promise<Gatew
         return;
       }
       if (isLongRunning(request)) {
-        const handle = { end: () => res.end() };
+        // On shutdown a stream that is flowing ends cleanly (kubectl re-establishes watches);
+        // one still waiting for the upstream gets a Status rather than an empty 200.
+        const handle = {
+          end: () =>
+            res.headersSent ? res.end() : sendStatus(res, statusFor("ServiceUnavailable", "chaperone is shutting down; retry shortly")),
+        };
         longRunning.add(handle);
         res.on("close", () => longRunning.delete(handle));
       }

@@ -81,6 +81,11 @@ function send(upstream: Upstream, connection: PreparedConnection, req: IncomingM
   upstreamReq.on("response", (upstreamRes: IncomingMessage) => {
     if (connectTimer) clearTimeout(connectTimer);
     upstream.noteSuccess(upstreamRes.statusCode ?? 0);
+    if (res.writableEnded || res.destroyed) {
+      // The agent is gone, or shutdown already answered it.
+      upstreamRes.destroy();
+      return;
+    }
     res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.statusMessage, responseHeadersForAgent(upstreamRes.rawHeaders).flat());
     // Headers go out at once: a watch may not send a body byte for minutes.
     res.flushHeaders();
