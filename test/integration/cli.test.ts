@@ -2,11 +2,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { statSync, readFileSync, writeFileSync } from "node:fs";
-import { stringify } from "yaml";
+import { statSync, readFileSync } from "node:fs";
 import { chaperone, serve } from "../support/chaperone-cli.js";
 import { tempDir } from "../support/temp-dir.js";
 import { readAgentKubeconfig } from "../support/agent-kubeconfig-reader.js";
+import { writeDevKubeconfig } from "../support/dev-kubeconfig.js";
 
 function mode(path: string): number {
   return statSync(path).mode & 0o777;
@@ -22,19 +22,7 @@ function assertOneLineError(result: { code: number | null; stderr: string }, pat
 }
 
 function devKubeconfig(dir: string, namespace?: string): string {
-  const path = join(dir, "dev.kubeconfig");
-  writeFileSync(
-    path,
-    stringify({
-      apiVersion: "v1",
-      kind: "Config",
-      clusters: [{ name: "c", cluster: { server: "https://127.0.0.1:9", "insecure-skip-tls-verify": true } }],
-      users: [{ name: "u", user: { token: "developer-secret-token" } }],
-      contexts: [{ name: "work", context: { cluster: "c", user: "u", ...(namespace ? { namespace } : {}) } }],
-      "current-context": "work",
-    }),
-  );
-  return path;
+  return writeDevKubeconfig(join(dir, "dev.kubeconfig"), namespace ? { namespace } : {});
 }
 
 test("--help lists the commands and exits 0", async () => {

@@ -5,10 +5,10 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import http from "node:http";
 import { join } from "node:path";
-import { readFileSync, statSync, writeFileSync } from "node:fs";
-import { stringify } from "yaml";
+import { readFileSync, statSync } from "node:fs";
 import { startEngine } from "../../proxy/engine.js";
 import { tempDir } from "../support/temp-dir.js";
+import { writeDevKubeconfig } from "../support/dev-kubeconfig.js";
 
 function request(
   url: string,
@@ -39,18 +39,8 @@ function request(
 
 async function engineFixture(t: import("node:test").TestContext) {
   const dir = tempDir(t);
-  const kubeconfig = join(dir, "dev.kubeconfig");
-  writeFileSync(
-    kubeconfig,
-    stringify({
-      apiVersion: "v1",
-      kind: "Config",
-      clusters: [{ name: "c", cluster: { server: "https://127.0.0.1:9" } }],
-      users: [{ name: "u", user: { token: "t" } }],
-      contexts: [{ name: "ctx", context: { cluster: "c", user: "u" } }],
-      "current-context": "ctx",
-    }),
-  );
+  const kubeconfig = writeDevKubeconfig(join(dir, "dev.kubeconfig"), { context: "ctx" });
+
   const dataDir = join(dir, "data");
   const engine = await startEngine({ dataDir, kubeconfig, listen: "127.0.0.1:0", rendererDir: null });
   t.after(() => engine.stop(0));

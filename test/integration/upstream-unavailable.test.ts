@@ -3,11 +3,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { writeFileSync } from "node:fs";
-import { stringify } from "yaml";
 import { startGatewayFixture } from "../support/gateway-fixture.js";
 import { kubectl } from "../support/kubectl.js";
 import { tempDir } from "../support/temp-dir.js";
+import { writeDevKubeconfig } from "../support/dev-kubeconfig.js";
 import { chaperone, serve } from "../support/chaperone-cli.js";
 import { rawRequest } from "../support/https-request.js";
 import { readAgentKubeconfig } from "../support/agent-kubeconfig-reader.js";
@@ -35,19 +34,8 @@ test("a killed upstream gives a clear 503, and requests work again once it is ba
 
 test("serve starts while the upstream is down and says so on the first request", async (t) => {
   const dir = tempDir(t);
-  const kubeconfig = join(dir, "dev.kubeconfig");
-  // Port 9 (discard) on loopback: nothing listens there.
-  writeFileSync(
-    kubeconfig,
-    stringify({
-      apiVersion: "v1",
-      kind: "Config",
-      clusters: [{ name: "c", cluster: { server: "https://127.0.0.1:9", "insecure-skip-tls-verify": true } }],
-      users: [{ name: "u", user: { token: "t" } }],
-      contexts: [{ name: "down", context: { cluster: "c", user: "u" } }],
-      "current-context": "down",
-    }),
-  );
+  const kubeconfig = writeDevKubeconfig(join(dir, "dev.kubeconfig"), { context: "down" });
+
   const dataDir = join(dir, "data");
   const server = await serve(["--data-dir", dataDir, "--kubeconfig", kubeconfig, "--listen", "127.0.0.1:0"]);
   t.after(() => server.stop());

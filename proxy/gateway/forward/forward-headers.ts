@@ -1,5 +1,8 @@
-// Which headers cross the gateway. Hop-by-hop headers belong to one connection (RFC 9110 §7.6.1);
+// Which headers cross the gateway, and the upstream request that carries them. Hop-by-hop headers belong to one connection (RFC 9110 §7.6.1);
 // the agent's Authorization and any Impersonate-* never reach the upstream.
+import type { ClientRequest, IncomingMessage } from "node:http";
+import type { Upstream, PreparedConnection } from "../../upstream/upstream.js";
+
 const HOP_BY_HOP = new Set([
   "connection",
   "keep-alive",
@@ -53,4 +56,23 @@ export function responseHeadersForAgent(rawHeaders: string[]): [string, string][
     out.push([name, rawHeaders[i + 1] as string]);
   }
   return out;
+}
+
+/** Opens the upstream request for an agent's request: same method and target, the developer's credential. */
+export function openUpstreamRequest(upstream: Upstream, connection: PreparedConnection, req: IncomingMessage, upgrade: boolean): ClientRequest {
+  const headers = requestHeadersForUpstream(req.rawHeaders, upgrade);
+  for (const [name, value] of Object.entries(connection.headers)) headers.push([name, value]);
+  // Raw header arrays make Node skip its automatic Host header: name the upstream ourselves.
+  headers.unshift(["Host", upstream.server.host]);
+  return upstream.transport.request({
+    protocol: upstream.server.protocol,
+    hostname: upstream.server.hostname.replace(/^\[|\]$/g, ""),
+    port: upstream.server.port || (upstream.isHttps ? 443 : 80),
+    method: req.method,
+    path: upstream.basePath + (req.url ?? "/"),
+    headers: headers.flat(),
+    setHost: false,
+    // Upgraded connections leave the pool for good, so they get their own socket.
+    ...(upgrade ? { agent: false, ...connection.tls } : { agent: connection.agent }),
+  });
 }

@@ -5,7 +5,7 @@ import type { IncomingMessage, ServerResponse, ClientRequest } from "node:http";
 import { Transform, type TransformCallback } from "node:stream";
 import type { Upstream, PreparedConnection } from "../../upstream/upstream.js";
 import { upstreamErrorStatus } from "../../upstream/upstream-errors.js";
-import { requestHeadersForUpstream, responseHeadersForAgent } from "./forward-headers.js";
+import { openUpstreamRequest, responseHeadersForAgent } from "./forward-headers.js";
 import { sendStatus, statusFor } from "../status.js";
 import { MAX_REQUEST_BODY_BYTES, UPSTREAM_CONNECT_TIMEOUT_MS } from "../limits.js";
 
@@ -50,20 +50,7 @@ export function forwardHttp(upstream: Upstream, req: IncomingMessage, res: Serve
 }
 
 function send(upstream: Upstream, connection: PreparedConnection, req: IncomingMessage, res: ServerResponse): void {
-  const headers = requestHeadersForUpstream(req.rawHeaders, false);
-  for (const [name, value] of Object.entries(connection.headers)) headers.push([name, value]);
-  // Raw header arrays make Node skip its automatic Host header: name the upstream ourselves.
-  headers.unshift(["Host", upstream.server.host]);
-  const upstreamReq: ClientRequest = upstream.transport.request({
-    protocol: upstream.server.protocol,
-    hostname: upstream.server.hostname.replace(/^\[|\]$/g, ""),
-    port: upstream.server.port || (upstream.isHttps ? 443 : 80),
-    method: req.method,
-    path: upstream.basePath + (req.url ?? "/"),
-    headers: headers.flat(),
-    agent: connection.agent,
-    setHost: false,
-  });
+  const upstreamReq: ClientRequest = openUpstreamRequest(upstream, connection, req, false);
 
   let connectTimer: NodeJS.Timeout | null = null;
   upstreamReq.on("socket", (socket) => {

@@ -5,7 +5,7 @@ import type { IncomingMessage, ClientRequest } from "node:http";
 import type { Duplex } from "node:stream";
 import type { Upstream, PreparedConnection } from "../../upstream/upstream.js";
 import { upstreamErrorStatus } from "../../upstream/upstream-errors.js";
-import { requestHeadersForUpstream } from "./forward-headers.js";
+import { openUpstreamRequest } from "./forward-headers.js";
 import type { KubernetesStatus } from "../status.js";
 import { UPSTREAM_CONNECT_TIMEOUT_MS } from "../limits.js";
 
@@ -42,20 +42,7 @@ export function forwardUpgrade(upstream: Upstream, req: IncomingMessage, socket:
 }
 
 function open(upstream: Upstream, connection: PreparedConnection, req: IncomingMessage, socket: Duplex, head: Buffer, onClose: () => void): void {
-  const headers = requestHeadersForUpstream(req.rawHeaders, true);
-  for (const [name, value] of Object.entries(connection.headers)) headers.push([name, value]);
-  // Raw header arrays make Node skip its automatic Host header: name the upstream ourselves.
-  headers.unshift(["Host", upstream.server.host]);
-  const upstreamReq: ClientRequest = upstream.transport.request({
-    protocol: upstream.server.protocol,
-    hostname: upstream.server.hostname.replace(/^\[|\]$/g, ""),
-    port: upstream.server.port || (upstream.isHttps ? 443 : 80),
-    method: req.method,
-    path: upstream.basePath + (req.url ?? "/"),
-    headers: headers.flat(),
-    agent: false,
-    ...connection.tls,
-  });
+  const upstreamReq: ClientRequest = openUpstreamRequest(upstream, connection, req, true);
   let finished = false;
   const finish = (): void => {
     if (finished) return;
