@@ -196,5 +196,11 @@ export function compilePolicy(spec: PolicySpec, fileName: string | null, report:
   };
 
   for (const name of Object.keys(specs)) resolve(name);
-  return { profiles, fileName };
+  // Built-ins first, then the file's profiles in file order (resolution follows `extends`).
+  const ordered = new Map<string, CompiledProfile>();
+  for (const name of [...BUILTINS.keys(), ...Object.keys(specs)]) {
+    const profile = profiles.get(name);
+    if (profile && !ordered.has(name)) ordered.set(name, profile);
+  }
+  return { profiles: ordered, fileName };
 }

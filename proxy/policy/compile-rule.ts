@@ -3,7 +3,7 @@
 import type { Action, DecisionSource, PolicyRequest, RuleRef } from "./policy-types.js";
 import type { MatchSpec, RuleSpec } from "./policy-schema.js";
 import { GlobSet } from "./glob.js";
-import { compileCondition, isCompileError, type CelActivation, type CelCondition } from "./cel.js";
+import { celActivation, compileCondition, isCompileError, type CelActivation, type CelCondition } from "./cel.js";
 
 export interface CompiledMatch {
   readonly agent: GlobSet | null;
@@ -118,14 +118,14 @@ export interface EvaluationScope {
   conditionError: string | null;
 }
 
-export function testRule(rule: CompiledRule, scope: EvaluationScope, checkVerb: boolean, makeActivation: (r: PolicyRequest) => CelActivation): MatchResult {
+export function testRule(rule: CompiledRule, scope: EvaluationScope, checkVerb: boolean): MatchResult {
   const request = scope.request;
   if (!matchesRequest(rule.match, request, checkVerb)) return NO_MATCH;
   for (let i = 0; i < rule.except.length; i++) {
     if (matchesRequest(rule.except[i] as CompiledMatch, request, true)) return NO_MATCH;
   }
   if (rule.when === null) return MATCH;
-  scope.activation ??= makeActivation(request);
+  scope.activation ??= celActivation(request);
   try {
     return rule.when.evaluate(scope.activation) ? MATCH : NO_MATCH;
   } catch (error) {

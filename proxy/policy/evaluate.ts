@@ -14,8 +14,7 @@
 // deny has been found; the common case (no conditions) costs a few string comparisons per rule.
 import type { Decision, Explanation, GuardrailMatch, PolicyRequest, RuleMatch, RuleRef } from "./policy-types.js";
 import type { CompiledPolicy, CompiledProfile, VerbBucket } from "./compile-policy.js";
-import { CONDITION_FAILED, MATCH, NO_MATCH, testRule, type CompiledRule, type EvaluationScope, type MatchResult } from "./compile-rule.js";
-import { celActivation } from "./cel.js";
+import { CONDITION_FAILED, MATCH, NO_MATCH, testRule, type CompiledRule, type EvaluationScope } from "./compile-rule.js";
 import { guardrailsFor, type Guardrail } from "./guardrails/index.js";
 import { summarizeRequest } from "./describe-request.js";
 import { KNOWN_VERBS } from "./policy-schema.js";
@@ -106,10 +105,6 @@ function scopeFor(request: PolicyRequest): EvaluationScope {
   return { request, activation: null, conditionError: null };
 }
 
-function test(rule: CompiledRule, scope: EvaluationScope, checkVerb: boolean): MatchResult {
-  return testRule(rule, scope, checkVerb, celActivation);
-}
-
 export function evaluatePolicy(policy: CompiledPolicy, request: PolicyRequest, grants: readonly CompiledRule[] = NO_RULES): Decision {
   const profile = policy.profiles.get(request.profile);
   if (!profile) return unknownProfile(request);
@@ -120,14 +115,14 @@ export function evaluatePolicy(policy: CompiledPolicy, request: PolicyRequest, g
 
   for (let i = 0; i < bucket.deny.length; i++) {
     const rule = bucket.deny[i] as CompiledRule;
-    const result = test(rule, scope, false);
+    const result = testRule(rule, scope, false);
     if (result === MATCH) return ruleDecision(rule, request);
     if (result === CONDITION_FAILED) return conditionFailed(rule, scope);
   }
   for (let i = 0; i < grants.length; i++) {
     const grant = grants[i] as CompiledRule;
     if (grant.action !== "deny") continue;
-    const result = test(grant, scope, true);
+    const result = testRule(grant, scope, true);
     if (result === MATCH) return ruleDecision(grant, request);
     if (result === CONDITION_FAILED) return conditionFailed(grant, scope);
   }
@@ -140,7 +135,7 @@ export function evaluatePolicy(policy: CompiledPolicy, request: PolicyRequest, g
   let ask: CompiledRule | null = null;
   let allow: CompiledRule | null = null;
   const consider = (rule: CompiledRule, checkVerb: boolean): Decision | undefined => {
-    const result = test(rule, scope, checkVerb);
+    const result = testRule(rule, scope, checkVerb);
     if (result === CONDITION_FAILED) return conditionFailed(rule, scope);
     if (result === NO_MATCH) return undefined;
     if (rule.action === "ask") ask ??= rule;
@@ -181,7 +176,7 @@ export function explainPolicy(policy: CompiledPolicy, request: PolicyRequest, gr
   if (profile && !unclassifiable(request)) {
     const scope = scopeFor(request);
     for (const rule of [...profile.rules, ...grants]) {
-      const result = test(rule, scope, true);
+      const result = testRule(rule, scope, true);
       if (result === NO_MATCH) continue;
       matches.push({
         rule: rule.ref,
