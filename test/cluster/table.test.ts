@@ -2,6 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { humanDuration, toTable } from "./table.js";
+import type { JsonObject } from "./json.js";
 
 test("ages print like kubectl's HumanDuration", () => {
   assert.equal(humanDuration(5_000), "5s");
@@ -16,7 +17,7 @@ test("ages print like kubectl's HumanDuration", () => {
 
 test("pod rows report readiness, waiting reasons, restarts and Terminating", () => {
   const now = Date.parse("2024-01-01T01:00:00Z");
-  const pod = (extra: object) => ({
+  const pod = (extra: object): JsonObject => ({
     metadata: { name: "p", creationTimestamp: "2024-01-01T00:00:00Z", ...extra },
     spec: { containers: [{ name: "a" }, { name: "b" }] },
     status: {
