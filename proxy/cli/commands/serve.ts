@@ -18,6 +18,14 @@ export async function serveCommand(argv: string[]): Promise<number> {
   if (args.positionals.length > 0) throw new CliError(`serve: unexpected argument ${args.positionals[0]}`);
   const drainSeconds = Number(args.values.get("drain-timeout") ?? 10);
   if (!Number.isFinite(drainSeconds) || drainSeconds < 0) throw new CliError("serve: --drain-timeout must be a number of seconds");
+  // Signal handlers go in before anything is printed: a supervisor that sees the "listening"
+  // line may signal at once, and Node's default SIGTERM action would skip the drain.
+  let signalled: ((signal: string) => void) | null = null;
+  const pending: string[] = [];
+  const onSignal = (signal: string): void => (signalled ? signalled(signal) : void pending.push(signal));
+  process.once("SIGINT", () => onSignal("SIGINT"));
+  process.once("SIGTERM", () => onSignal("SIGTERM"));
+
   const engine = await startEngine({
     dataDir: resolveDataDir(args.values.get("data-dir")),
     kubeconfig: args.values.get("kubeconfig"),
@@ -30,7 +38,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
   console.log(`chaperone: proxy listening on ${engine.proxyUrl} (upstream: ${upstream.context} at ${upstream.server})`);
   console.log(`chaperone: control API listening on ${engine.controlUrl}`);
   return new Promise((resolve) => {
-    const shutdown = (signal: string): void => {
+    signalled = (signal: string): void => {
       console.log(`chaperone: ${signal} received, draining in-flight requests`);
       engine.stop(drainSeconds * 1000).then(
         () => resolve(0),
@@ -40,7 +48,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
         },
       );
     };
-    process.once("SIGINT", () => shutdown("SIGINT"));
-    process.once("SIGTERM", () => shutdown("SIGTERM"));
+    const first = pending[0];
+    if (first) signalled(first);
   });
 }
