@@ -16,6 +16,11 @@ import { Upstream } from "./upstream/upstream.js";
 import { startGatewayServer, type GatewayServer } from "./gateway/gateway-server.js";
 import { authenticatePass } from "./gateway/passes/authenticate.js";
 import { classifyPass } from "./gateway/passes/classify.js";
+import { readBodyPass } from "./gateway/passes/read-body.js";
+import { decidePass } from "./gateway/passes/decide.js";
+import { approvePass } from "./gateway/passes/approve.js";
+import { PolicyEngine, formatPolicyError } from "./policy/index.js";
+import { ApprovalService, DEFAULT_APPROVAL_TIMEOUT_MS } from "./approvals/approval-service.js";
 import { startControlServer } from "./control/control-server.js";
 import type { EngineStatus } from "./control/contract.js";
 import { VERSION } from "./version.js";
@@ -32,6 +37,8 @@ export interface EngineOptions {
   log?: (line: string) => void;
   /** Built renderer to serve on the control origin; defaults to the package's renderer/dist. */
   rendererDir?: string | null;
+  /** How long an asked request waits for an approver (default 5 minutes). */
+  approvalTimeoutMs?: number;
 }
 
 export interface Engine {
@@ -41,6 +48,8 @@ export interface Engine {
   /** Every control API route (method and a sample path), for tests that walk them all. */
   controlRoutes: { method: string; path: string }[];
   upstream: Upstream;
+  policy: PolicyEngine;
+  approvals: ApprovalService;
   stop(drainMs?: number): Promise<void>;
 }
 
@@ -68,13 +77,27 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const upstream = new Upstream(spec);
   const tls = await ensureLocalTls(dataDir, options.allowRemote && listen.host !== "0.0.0.0" ? [listen.host] : []);
   const registry = new AgentRegistry(dataDir);
+  const log = options.log ?? ((line: string) => console.error(line));
 
+  const policyPath = join(dataDir, DATA_FILES.policy);
+  const policy = PolicyEngine.fromFile(policyPath, (errors) => {
+    for (const error of errors) log(`chaperone: policy error ${formatPolicyError(error)} (the previous policy stays in force)`);
+  });
+  const approvals = new ApprovalService({
+    timeoutMs: options.approvalTimeoutMs ?? DEFAULT_APPROVAL_TIMEOUT_MS,
+    upstream,
+    policy: () => policy,
+    policyPath,
+  });
+
+  // The request pipeline, in order. Each pass is small and tested alone.
+  const passes = [authenticatePass(registry), classifyPass(), readBodyPass(), decidePass(() => policy), approvePass(approvals)];
   const gateway: GatewayServer = await startGatewayServer({
     host: listen.host,
     port: listen.port,
     cert: tls.serving.certPem,
     key: tls.serving.keyPem,
-    passes: [authenticatePass(registry), classifyPass()],
+    passes,
     upstream,
   });
 
@@ -105,8 +128,11 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     handlers: {
       status,
       registry,
+      approvals,
+      policy: () => policy,
+      policyPath,
       addAgent: (request) =>
-        provisionAgent({ dataDir, registry, name: request.name, profile: request.profile, namespace: upstream.namespace }),
+        provisionAgent({ dataDir, registry, name: request.name, profile: request.profile, namespace: upstream.namespace, policy }),
     },
   });
   const controlFile = join(dataDir, DATA_FILES.control);
@@ -119,9 +145,14 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     controlToken,
     controlRoutes: control.routes,
     upstream,
+    policy,
+    approvals,
     stop(drainMs?: number) {
       stopped ??= (async () => {
+        // Held requests fail closed first: nothing waiting for an approver is sent.
+        approvals.shutdown();
         await gateway.stop(drainMs);
+        policy.close();
         await control.stop();
         try {
           const current = JSON.parse(readFileSync(controlFile, "utf8")) as ControlFile;

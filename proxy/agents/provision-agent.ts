@@ -10,6 +10,7 @@ import { parseListenAddress, formatHostForUrl } from "../config/listen-address.j
 import { DATA_FILES } from "../config/data-dir.js";
 import { BUILT_IN_PROFILES, DEFAULT_PROFILE, type AddAgentResult } from "../control/contract.js";
 import { CliError } from "../cli/cli-error.js";
+import type { PolicyEngine } from "../policy/index.js";
 
 
 export interface ProvisionOptions {
@@ -20,6 +21,8 @@ export interface ProvisionOptions {
   out?: string | undefined;
   /** The upstream context's namespace, mirrored into the agent's context. */
   namespace?: string | undefined;
+  /** The policy in force, for profiles defined in the policy file; built-ins only without it. */
+  policy?: PolicyEngine | undefined;
 }
 
 export function agentServerUrl(dataDir: string): string {
@@ -31,8 +34,9 @@ export function agentServerUrl(dataDir: string): string {
 
 export async function provisionAgent(options: ProvisionOptions): Promise<AddAgentResult> {
   const profile = options.profile ?? DEFAULT_PROFILE;
-  if (!(BUILT_IN_PROFILES as readonly string[]).includes(profile)) {
-    throw new CliError(`unknown profile "${profile}" (built-in profiles: ${BUILT_IN_PROFILES.join(", ")})`);
+  const known = options.policy ? options.policy.profileNames() : [...BUILT_IN_PROFILES];
+  if (!known.includes(profile)) {
+    throw new CliError(`unknown profile "${profile}" (profiles: ${known.join(", ")})`);
   }
   const ca = await ensureCa(options.dataDir);
   const server = agentServerUrl(options.dataDir);

@@ -5,6 +5,8 @@ import { CliError } from "./cli-error.js";
 import { MAIN_USAGE } from "./usage.js";
 import { serveCommand } from "./commands/serve.js";
 import { agentCommand } from "./commands/agent.js";
+import { approvalsCommand } from "./commands/approvals.js";
+import { policyCommand } from "./commands/policy.js";
 import { VERSION } from "../version.js";
 
 async function main(argv: string[]): Promise<number> {
@@ -26,6 +28,10 @@ async function main(argv: string[]): Promise<number> {
       return serveCommand(rest);
     case "agent":
       return agentCommand(rest);
+    case "approvals":
+      return approvalsCommand(rest);
+    case "policy":
+      return policyCommand(rest);
     default:
       throw new CliError(`unknown command "${command}" (see chaperone --help)`);
   }

@@ -11,11 +11,19 @@ import { allowedHosts, hostAllowed, originAllowed, tokenMatches } from "./contro
 import type { AgentRegistry } from "../agents/agent-registry.js";
 import { CliError } from "../cli/cli-error.js";
 import { contentSecurityPolicy } from "./content-security-policy.js";
+import type { ApprovalService } from "../approvals/approval-service.js";
+import type { PolicyEngine } from "../policy/index.js";
+import { explainDescribed } from "../policy/explain-described.js";
+import { policyView, replacePolicy, validatePolicy } from "./policy-routes.js";
+import { parseAddAgent, parseDecideRequest, parseExplainRequest, parsePolicyText } from "./request-validation.js";
 
 export interface ControlHandlers {
   status(): EngineStatus;
   registry: AgentRegistry;
   addAgent(request: AddAgentRequest): Promise<import("./contract.js").AddAgentResult>;
+  approvals: ApprovalService;
+  policy: () => PolicyEngine;
+  policyPath: string;
 }
 
 export interface ControlServerOptions {
@@ -87,13 +95,6 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   }
 }
 
-function parseAddAgent(body: unknown): AddAgentRequest {
-  if (typeof body !== "object" || body === null) throw new CliError("expected a JSON object {name, profile?}");
-  const { name, profile } = body as Record<string, unknown>;
-  if (typeof name !== "string") throw new CliError("name must be a string");
-  if (profile !== undefined && typeof profile !== "string") throw new CliError("profile must be a string");
-  return profile === undefined ? { name } : { name, profile };
-}
 
 export function startControlServer(options: ControlServerOptions): Promise<ControlServer> {
   const { handlers } = options;
@@ -134,6 +135,67 @@ export function startControlServer(options: ControlServerOptions): Promise<Contr
     },
     {
       method: "GET",
+      pattern: /^\/api\/v1\/approvals$/,
+      sample: `${CONTROL_API_PREFIX}/approvals`,
+      handle: (_req, res) => send(res, { ok: true, result: handlers.approvals.list() }),
+    },
+    {
+      method: "GET",
+      pattern: /^\/api\/v1\/approvals\/([^/]+)$/,
+      sample: `${CONTROL_API_PREFIX}/approvals/example`,
+      handle: (_req, res, match) => send(res, { ok: true, result: handlers.approvals.get(decodeURIComponent(match[1] as string)) }),
+    },
+    {
+      method: "POST",
+      pattern: /^\/api\/v1\/approvals\/([^/]+)\/decide$/,
+      sample: `${CONTROL_API_PREFIX}/approvals/example/decide`,
+      handle: async (req, res, match) =>
+        send(res, { ok: true, result: handlers.approvals.decide(decodeURIComponent(match[1] as string), parseDecideRequest(await readJson(req))) }),
+    },
+    {
+      method: "GET",
+      pattern: /^\/api\/v1\/grants$/,
+      sample: `${CONTROL_API_PREFIX}/grants`,
+      handle: (_req, res) => send(res, { ok: true, result: handlers.approvals.grants.list() }),
+    },
+    {
+      method: "POST",
+      pattern: /^\/api\/v1\/grants\/([^/]+)\/revoke$/,
+      sample: `${CONTROL_API_PREFIX}/grants/example/revoke`,
+      handle: (_req, res, match) => send(res, { ok: true, result: handlers.approvals.revokeGrant(decodeURIComponent(match[1] as string)) }),
+    },
+    {
+      method: "GET",
+      pattern: /^\/api\/v1\/policy$/,
+      sample: `${CONTROL_API_PREFIX}/policy`,
+      handle: (_req, res) => send(res, { ok: true, result: policyView(handlers.policy(), handlers.policyPath) }),
+    },
+    {
+      method: "PUT",
+      pattern: /^\/api\/v1\/policy$/,
+      sample: `${CONTROL_API_PREFIX}/policy`,
+      handle: async (req, res) =>
+        send(res, { ok: true, result: replacePolicy(handlers.policy(), handlers.policyPath, parsePolicyText(await readJson(req))) }),
+    },
+    {
+      method: "POST",
+      pattern: /^\/api\/v1\/policy\/validate$/,
+      sample: `${CONTROL_API_PREFIX}/policy/validate`,
+      handle: async (req, res) => send(res, { ok: true, result: validatePolicy(handlers.policyPath, parsePolicyText(await readJson(req))) }),
+    },
+    {
+      method: "POST",
+      pattern: /^\/api\/v1\/policy\/explain$/,
+      sample: `${CONTROL_API_PREFIX}/policy/explain`,
+      handle: async (req, res) => {
+        const request = parseExplainRequest(await readJson(req));
+        const agents = handlers.registry.list();
+        const profileOf = (agent: string): string | undefined => agents.find((a) => a.name === agent && !a.revokedAt)?.profile;
+        send(res, { ok: true, result: explainDescribed(handlers.policy(), profileOf, request) });
+      },
+    },
+    {
+      method: "GET",
       pattern: /^\/api\/v1\/events$/,
       sample: `${CONTROL_API_PREFIX}/events`,
       handle: (_req, res) => openEventStream(res),
@@ -169,6 +231,8 @@ export function startControlServer(options: ControlServerOptions): Promise<Contr
   const snapshot = (): ControlEvent[] => [
     { type: "status", status: handlers.status() },
     { type: "agents", agents: handlers.registry.list() },
+    { type: "approvals", approvals: handlers.approvals.list() },
+    { type: "grants", grants: handlers.approvals.grants.list() },
   ];
 
   const openEventStream = (res: ServerResponse): void => {
@@ -183,12 +247,16 @@ export function startControlServer(options: ControlServerOptions): Promise<Contr
       }
     };
     push();
+    // Approvals are pushed the moment they change: a person is waiting to see them.
+    const onApprovals = (): void => push();
+    handlers.approvals.queue.on("change", onApprovals);
     // Status and the registry change from several places (CLI, other windows); polling the
     // snapshot once a second is simpler than wiring every writer, and costs nothing measurable.
     const timer = setInterval(push, 1000);
     streams.add(res);
     res.on("close", () => {
       clearInterval(timer);
+      handlers.approvals.queue.off("change", onApprovals);
       streams.delete(res);
     });
   };

@@ -1,11 +1,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { IncomingMessage } from "node:http";
-import { runPasses, type GatewayRequest, type Pass } from "./gateway-request.js";
+import { runPasses, newGatewayRequest, type GatewayRequest, type Pass } from "./gateway-request.js";
 import { statusFor } from "./status.js";
 
 function request(): GatewayRequest {
-  return { id: "r", req: {} as IncomingMessage, receivedAt: 0, upgrade: false, identity: null, info: null };
+  return newGatewayRequest({} as IncomingMessage, false, new AbortController().signal);
 }
 
 function recording(name: string, log: string[], outcome?: ReturnType<typeof statusFor>, async = false): Pass {

@@ -2,9 +2,12 @@
 // Each pass either lets the request continue (returns undefined) or answers it with a Status;
 // later issues insert decide / approve / mask / record passes into the same list.
 import type { IncomingMessage } from "node:http";
+import { randomUUID } from "node:crypto";
 import type { AgentIdentity } from "../agents/agent-registry.js";
 import type { RequestInfo } from "./request-info.js";
 import type { KubernetesStatus } from "./status.js";
+import type { DecodedBody } from "./request-body.js";
+import type { Decision, PolicyRequest } from "../policy/index.js";
 
 export interface GatewayRequest {
   id: string;
@@ -14,6 +17,29 @@ export interface GatewayRequest {
   upgrade: boolean;
   identity: AgentIdentity | null;
   info: RequestInfo | null;
+  /** A write's body, read before deciding and forwarded as is; null for streamed requests. */
+  body: Buffer | null;
+  decoded: DecodedBody;
+  policyRequest: PolicyRequest | null;
+  decision: Decision | null;
+  /** Aborted when the agent disconnects (kubectl killed while waiting for an approver). */
+  signal: AbortSignal;
+}
+
+export function newGatewayRequest(req: IncomingMessage, upgrade: boolean, signal: AbortSignal): GatewayRequest {
+  return {
+    id: randomUUID(),
+    req,
+    receivedAt: Date.now(),
+    upgrade,
+    identity: null,
+    info: null,
+    body: null,
+    decoded: { kind: "none" },
+    policyRequest: null,
+    decision: null,
+    signal,
+  };
 }
 
 export type PassOutcome = KubernetesStatus | undefined;

@@ -4,9 +4,8 @@ import https from "node:https";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import type { AddressInfo } from "node:net";
-import { randomUUID } from "node:crypto";
 import type { Upstream } from "../upstream/upstream.js";
-import { runPasses, type GatewayRequest, type Pass, type PassOutcome } from "./gateway-request.js";
+import { runPasses, newGatewayRequest, type GatewayRequest, type Pass, type PassOutcome } from "./gateway-request.js";
 import { sendStatus, statusFor } from "./status.js";
 import { forwardHttp } from "./forward/forward-http.js";
 import { forwardUpgrade, writeStatusToSocket } from "./forward/forward-upgrade.js";
@@ -42,14 +41,6 @@ export function startGatewayServer(options: GatewayServerOptions): Promise<Gatew
   const upgraded = new Set<Duplex>();
   let stopping = false;
 
-  const newRequest = (req: IncomingMessage, upgrade: boolean): GatewayRequest => ({
-    id: randomUUID(),
-    req,
-    receivedAt: Date.now(),
-    upgrade,
-    identity: null,
-    info: null,
-  });
 
   const server = https.createServer(
     { cert: options.cert, key: options.key, maxHeaderSize: MAX_HEADER_BYTES, keepAliveTimeout: 65_000, noDelay: true },
@@ -62,8 +53,13 @@ export function startGatewayServer(options: GatewayServerOptions): Promise<Gatew
       return;
     }
     active.add(res);
-    res.on("close", () => active.delete(res));
-    const request = newRequest(req, false);
+    // The agent hanging up (kubectl killed while an approval is pending) aborts the request.
+    const abort = new AbortController();
+    res.on("close", () => {
+      active.delete(res);
+      if (!res.writableFinished) abort.abort();
+    });
+    const request = newGatewayRequest(req, false, abort.signal);
     const proceed = (outcome: PassOutcome): void => {
       if (outcome) {
         req.resume();
@@ -80,7 +76,7 @@ export function startGatewayServer(options: GatewayServerOptions): Promise<Gatew
         longRunning.add(handle);
         res.on("close", () => longRunning.delete(handle));
       }
-      forwardHttp(upstream, req, res);
+      forwardHttp(upstream, req, res, request.body);
     };
     const outcome = runPasses(passes, request);
     if (outcome instanceof Promise) {
@@ -101,8 +97,12 @@ export function startGatewayServer(options: GatewayServerOptions): Promise<Gatew
       return;
     }
     upgraded.add(socket);
-    socket.on("close", () => upgraded.delete(socket));
-    const request = newRequest(req, true);
+    const abort = new AbortController();
+    socket.on("close", () => {
+      upgraded.delete(socket);
+      abort.abort();
+    });
+    const request = newGatewayRequest(req, true, abort.signal);
     const proceed = (outcome: PassOutcome): void => {
       if (outcome) {
         writeStatusToSocket(socket, outcome);

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { writeFileSync, readFileSync, chmodSync } from "node:fs";
 import { randomBytes } from "node:crypto";
-import { startGatewayFixture, type GatewayFixture } from "../support/gateway-fixture.js";
+import { startGatewayFixture, EVERYDAY_POLICY, type GatewayFixture } from "../support/gateway-fixture.js";
 import { kubectl } from "../support/kubectl.js";
 import { runProcess } from "../support/run-process.js";
 import { spawnWatched } from "../support/spawned.js";
@@ -25,7 +25,7 @@ for (const version of VERSIONS) {
     const env = (): NodeJS.ProcessEnv => ({ PATH: process.env.PATH, HOME: fx.dir, KUBECONFIG: fx.agentKubeconfig });
 
     before(async () => {
-      fx = await startGatewayFixture(scope);
+      fx = await startGatewayFixture(scope, { policy: EVERYDAY_POLICY, profile: "everyday" });
     });
 
     it("get lists pods as a table and get -o yaml shows one", async () => {

@@ -1,6 +1,7 @@
 // A whole stack for integration tests: the stand-in cluster, `chaperone serve` in front of it
 // with a developer kubeconfig, and an agent with its own kubeconfig.
 import { join } from "node:path";
+import { mkdirSync, writeFileSync } from "node:fs";
 import type { TestContext } from "node:test";
 import { startTestCluster, type TestCluster } from "../cluster/index.js";
 import { tempDir } from "./temp-dir.js";
@@ -15,13 +16,26 @@ export interface GatewayFixture {
   server: ServeHandle;
   /** Environment for kubectl runs: a private HOME so discovery caches do not leak between tests. */
   env: NodeJS.ProcessEnv;
-  addAgent(name: string): Promise<string>;
+  addAgent(name: string, profile?: string): Promise<string>;
 }
 
 export interface GatewayFixtureOptions {
   auth?: "token" | "client-certificate";
   namespace?: string;
+  /** policy.yaml written into the data dir before the engine starts. */
+  policy?: string;
+  /** The profile of the agent "claude" (default: the default profile, guarded). */
+  profile?: string;
+  /** Extra `serve` flags, e.g. ["--approval-timeout", "2s"]. */
+  serveArgs?: string[];
 }
+
+/** A profile for tests of kubectl itself: guarded's guardrails, but nothing else asks. */
+export const EVERYDAY_POLICY = `profiles:
+  everyday:
+    extends: guarded
+    default: allow
+`;
 
 export async function startGatewayFixture(t: { after(fn: () => unknown): void }, options: GatewayFixtureOptions = {}): Promise<GatewayFixture> {
   const dir = tempDir(t);
@@ -33,11 +47,15 @@ export async function startGatewayFixture(t: { after(fn: () => unknown): void },
     ...(options.namespace ? { namespace: options.namespace } : {}),
   });
   const dataDir = join(dir, "data");
-  const server = await serve(["--data-dir", dataDir, "--kubeconfig", developerKubeconfig, "--listen", "127.0.0.1:0"]);
+  if (options.policy !== undefined) {
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    writeFileSync(join(dataDir, "policy.yaml"), options.policy);
+  }
+  const server = await serve(["--data-dir", dataDir, "--kubeconfig", developerKubeconfig, "--listen", "127.0.0.1:0", ...(options.serveArgs ?? [])]);
   t.after(() => server.stop());
-  const addAgent = async (name: string): Promise<string> => {
+  const addAgent = async (name: string, profile = options.profile): Promise<string> => {
     const out = join(dir, `${name}.kubeconfig`);
-    const result = await chaperone(["agent", "add", name, "--data-dir", dataDir, "--out", out]);
+    const result = await chaperone(["agent", "add", name, "--data-dir", dataDir, "--out", out, ...(profile ? ["--profile", profile] : [])]);
     if (result.code !== 0) throw new Error(`agent add failed: ${result.stderr}`);
     return out;
   };

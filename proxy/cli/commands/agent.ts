@@ -2,7 +2,9 @@
 // the port live in the data dir, and a running gateway notices registry changes on its own.
 import { parseArgs } from "../args.js";
 import { AGENT_USAGE } from "../usage.js";
-import { resolveDataDir, ensureDataDir } from "../../config/data-dir.js";
+import { join } from "node:path";
+import { resolveDataDir, ensureDataDir, DATA_FILES } from "../../config/data-dir.js";
+import { PolicyEngine } from "../../policy/index.js";
 import { readEngineConfig } from "../../config/engine-config.js";
 import { AgentRegistry } from "../../agents/agent-registry.js";
 import { provisionAgent } from "../../agents/provision-agent.js";
@@ -27,6 +29,11 @@ function upstreamNamespace(dataDir: string): string | undefined {
     // No readable upstream kubeconfig: the agent's context simply has no namespace.
     return undefined;
   }
+}
+
+/** The data dir's policy, for profiles it defines; a broken file is reported, not fatal here. */
+function loadPolicy(dataDir: string): PolicyEngine {
+  return PolicyEngine.fromFile(join(dataDir, DATA_FILES.policy), undefined, { watch: false });
 }
 
 export async function agentCommand(argv: string[]): Promise<number> {
@@ -54,6 +61,7 @@ export async function agentCommand(argv: string[]): Promise<number> {
         profile: args.values.get("profile"),
         out: args.values.get("out"),
         namespace: upstreamNamespace(dataDir),
+        policy: loadPolicy(dataDir),
       });
       console.log(result.kubeconfigPath);
       return 0;

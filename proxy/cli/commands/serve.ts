@@ -4,11 +4,12 @@ import { SERVE_USAGE } from "../usage.js";
 import { resolveDataDir } from "../../config/data-dir.js";
 import { startEngine } from "../../engine.js";
 import { CliError } from "../cli-error.js";
+import { parseDuration } from "../duration.js";
 
 export async function serveCommand(argv: string[]): Promise<number> {
   const args = parseArgs(
     argv,
-    { values: ["data-dir", "kubeconfig", "context", "listen", "control-listen", "drain-timeout"], booleans: ["allow-remote"] },
+    { values: ["data-dir", "kubeconfig", "context", "listen", "control-listen", "drain-timeout", "approval-timeout"], booleans: ["allow-remote"] },
     "serve",
   );
   if (args.booleans.has("help")) {
@@ -18,6 +19,9 @@ export async function serveCommand(argv: string[]): Promise<number> {
   if (args.positionals.length > 0) throw new CliError(`serve: unexpected argument ${args.positionals[0]}`);
   const drainSeconds = Number(args.values.get("drain-timeout") ?? 10);
   if (!Number.isFinite(drainSeconds) || drainSeconds < 0) throw new CliError("serve: --drain-timeout must be a number of seconds");
+  const timeoutFlag = args.values.get("approval-timeout");
+  const approvalTimeout = timeoutFlag === undefined ? undefined : parseDuration(timeoutFlag, "--approval-timeout");
+
   // Signal handlers go in before anything is printed: a supervisor that sees the "listening"
   // line may signal at once, and Node's default SIGTERM action would skip the drain.
   let signalled: ((signal: string) => void) | null = null;
@@ -33,6 +37,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     listen: args.values.get("listen"),
     controlListen: args.values.get("control-listen"),
     allowRemote: args.booleans.has("allow-remote"),
+    approvalTimeoutMs: approvalTimeout,
   });
   const upstream = engine.upstream.status();
   console.log(`chaperone: proxy listening on ${engine.proxyUrl} (upstream: ${upstream.context} at ${upstream.server})`);

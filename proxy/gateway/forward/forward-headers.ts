@@ -59,8 +59,19 @@ export function responseHeadersForAgent(rawHeaders: string[]): [string, string][
 }
 
 /** Opens the upstream request for an agent's request: same method and target, the developer's credential. */
-export function openUpstreamRequest(upstream: Upstream, connection: PreparedConnection, req: IncomingMessage, upgrade: boolean): ClientRequest {
-  const headers = requestHeadersForUpstream(req.rawHeaders, upgrade);
+export function openUpstreamRequest(
+  upstream: Upstream,
+  connection: PreparedConnection,
+  req: IncomingMessage,
+  upgrade: boolean,
+  bufferedBodyLength: number | null = null,
+): ClientRequest {
+  let headers = requestHeadersForUpstream(req.rawHeaders, upgrade);
+  if (bufferedBodyLength !== null) {
+    // The body was read (and may have arrived chunked): send it with its exact length.
+    headers = headers.filter(([name]) => name.toLowerCase() !== "content-length");
+    headers.push(["Content-Length", String(bufferedBodyLength)]);
+  }
   for (const [name, value] of Object.entries(connection.headers)) headers.push([name, value]);
   // Raw header arrays make Node skip its automatic Host header: name the upstream ourselves.
   headers.unshift(["Host", upstream.server.host]);

@@ -25,7 +25,8 @@ function tooLarge(): ReturnType<typeof statusFor> {
   return statusFor("RequestEntityTooLarge", `chaperone: request body exceeds the ${MAX_REQUEST_BODY_BYTES / (1024 * 1024)} MiB limit`);
 }
 
-export function forwardHttp(upstream: Upstream, req: IncomingMessage, res: ServerResponse): void {
+/** Forwards the request; `body` is the already-read body of a write, or null to stream it. */
+export function forwardHttp(upstream: Upstream, req: IncomingMessage, res: ServerResponse, body: Buffer | null = null): void {
   const declared = Number(req.headers["content-length"] ?? 0);
   if (declared > MAX_REQUEST_BODY_BYTES) {
     req.resume();
@@ -37,7 +38,7 @@ export function forwardHttp(upstream: Upstream, req: IncomingMessage, res: Serve
     // Hold the body until the credential is known.
     req.pause();
     prepared.then(
-      (connection) => send(upstream, connection, req, res),
+      (connection) => send(upstream, connection, req, res, body),
       (error: unknown) => {
         upstream.noteFailure((error as Error).message);
         req.resume();
@@ -45,12 +46,12 @@ export function forwardHttp(upstream: Upstream, req: IncomingMessage, res: Serve
       },
     );
   } else {
-    send(upstream, prepared, req, res);
+    send(upstream, prepared, req, res, body);
   }
 }
 
-function send(upstream: Upstream, connection: PreparedConnection, req: IncomingMessage, res: ServerResponse): void {
-  const upstreamReq: ClientRequest = openUpstreamRequest(upstream, connection, req, false);
+function send(upstream: Upstream, connection: PreparedConnection, req: IncomingMessage, res: ServerResponse, body: Buffer | null): void {
+  const upstreamReq: ClientRequest = openUpstreamRequest(upstream, connection, req, false, body ? body.length : null);
 
   let connectTimer: NodeJS.Timeout | null = null;
   upstreamReq.on("socket", (socket) => {
@@ -103,6 +104,10 @@ function send(upstream: Upstream, connection: PreparedConnection, req: IncomingM
     if (!res.writableFinished) upstreamReq.destroy();
   });
 
+  if (body) {
+    upstreamReq.end(body);
+    return;
+  }
   const limit = new BodyLimit(MAX_REQUEST_BODY_BYTES);
   limit.on("error", (error) => upstreamReq.destroy(error));
   req.pipe(limit).pipe(upstreamReq);

@@ -6,10 +6,10 @@ import { join } from "node:path";
 import type { IncomingMessage } from "node:http";
 import { AgentRegistry } from "../../agents/agent-registry.js";
 import { authenticatePass } from "./authenticate.js";
-import type { GatewayRequest } from "../gateway-request.js";
+import { newGatewayRequest, type GatewayRequest } from "../gateway-request.js";
 
 function requestWith(headers: Record<string, string>): GatewayRequest {
-  return { id: "r", req: { headers } as unknown as IncomingMessage, receivedAt: 0, upgrade: false, identity: null, info: null };
+  return newGatewayRequest({ headers } as unknown as IncomingMessage, false, new AbortController().signal);
 }
 
 function setup(t: import("node:test").TestContext) {

@@ -2,10 +2,10 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { IncomingMessage } from "node:http";
 import { classifyPass } from "./classify.js";
-import type { GatewayRequest } from "../gateway-request.js";
+import { newGatewayRequest, type GatewayRequest } from "../gateway-request.js";
 
 function requestFor(method: string, url: string): GatewayRequest {
-  return { id: "r", req: { method, url, headers: {} } as unknown as IncomingMessage, receivedAt: 0, upgrade: false, identity: null, info: null };
+  return newGatewayRequest({ method, url, headers: {} } as unknown as IncomingMessage, false, new AbortController().signal);
 }
 
 test("a resource request is classified and continues", () => {

@@ -1,6 +1,7 @@
-// An incremental parser for the text/event-stream format (WHATWG HTML, "server-sent events").
-// The control stream needs the Authorization header, which EventSource cannot send, so the client
-// reads the stream with fetch and feeds the decoded text through this parser chunk by chunk.
+// An incremental parser for the text/event-stream format (WHATWG HTML, "server-sent events"),
+// shared by the renderer (fed by fetch) and the CLI (fed by node:http); it uses no DOM or Node API.
+// The control stream needs the Authorization header, which EventSource cannot send, so both clients
+// read the stream themselves and feed the decoded text through this parser chunk by chunk.
 
 export interface SseMessage {
   /** The `event:` field, or "message" when the server sent none. */
