@@ -12,7 +12,7 @@ import {
   type ControlRoutes,
   type EngineStatus,
 } from "../../proxy/control/contract.js";
-import { SseParser } from "./sse-parser";
+import { SseParser } from "../../proxy/control/sse-parser.js";
 
 export type ControlRoute = keyof ControlRoutes;
 type RoutePath<R extends ControlRoute> = R extends `${string} ${infer Path}` ? Path : never;

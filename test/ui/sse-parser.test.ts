@@ -1,7 +1,7 @@
 // The renderer's server-sent event parser, fed the way a network delivers text: in arbitrary chunks.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { SseParser, type SseMessage } from "../../renderer/src/sse-parser.js";
+import { SseParser, type SseMessage } from "../../proxy/control/sse-parser.js";
 
 function parse(chunks: readonly string[]): { messages: SseMessage[]; retryMs: number | null } {
   const messages: SseMessage[] = [];
