@@ -6,7 +6,7 @@ import type { GatewayRequest } from "../gateway/gateway-request.js";
 import type { Upstream } from "../upstream/upstream.js";
 import type { PolicyEngine } from "../policy/index.js";
 import { appendRule, summarizeRequest } from "../policy/index.js";
-import type { ApprovalView, DecideRequest, DecideResult, GrantView } from "../control/contract.js";
+import { MAX_GRANT_MINUTES, type ApprovalView, type DecideRequest, type DecideResult, type GrantView } from "../control/contract.js";
 import { CliError } from "../cli/cli-error.js";
 import type { KubernetesStatus } from "../gateway/status.js";
 import { ApprovalQueue, type ApprovalOutcome } from "./approval-queue.js";
@@ -15,7 +15,6 @@ import { alwaysRuleFor, ruleYaml, shapeOf } from "./approval-rules.js";
 import { dryRunPreview, previewable } from "./dry-run-preview.js";
 
 export const DEFAULT_APPROVAL_TIMEOUT_MS = 5 * 60_000;
-const MAX_GRANT_MINUTES = 24 * 60;
 const REFUSAL_MEMORY_MS = 30_000;
 
 interface Held {

@@ -9,7 +9,7 @@ const UNIT_MS: Readonly<Record<string, number>> = { s: 1000, m: 60_000, h: 3_600
 export const MAX_DURATION_MS = 7 * 86_400_000;
 
 /** Milliseconds in `text`; throws a CliError (naming `what`, e.g. "--for") when it is not a duration. */
-export function parseDuration(text: string, what = "duration"): number {
+export function parseDuration(text: string, what = "duration", maxMs = MAX_DURATION_MS): number {
   const trimmed = text.trim().toLowerCase();
   const example = "e.g. 90s, 10m, 2h or 1h30m";
   if (/^\d+(\.\d+)?$/.test(trimmed)) throw new CliError(`${what}: "${text}" has no unit; write ${trimmed}m for minutes (${example})`);
@@ -24,7 +24,7 @@ export function parseDuration(text: string, what = "duration"): number {
   }
   total = Math.round(total);
   if (total < 1000) throw new CliError(`${what}: "${text}" is shorter than a second`);
-  if (total > MAX_DURATION_MS) throw new CliError(`${what}: "${text}" is longer than the maximum of 7d`);
+  if (total > maxMs) throw new CliError(`${what}: "${text}" is longer than the maximum of ${formatDuration(maxMs)}`);
   return total;
 }
 

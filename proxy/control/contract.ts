@@ -120,6 +120,9 @@ export interface ApprovalView {
 
 export type ApprovalDecisionKind = "allow-once" | "allow-for" | "always" | "deny";
 
+/** The longest grant an approver can give ("allow for N minutes"): one day. */
+export const MAX_GRANT_MINUTES = 24 * 60;
+
 export interface DecideRequest {
   decision: ApprovalDecisionKind;
   /** For allow-for: how long the grant lasts. */

@@ -9,7 +9,6 @@ import type { ExplainRequest, ExplainResult, RuleView } from "../control/contrac
 import { CliError } from "../cli/cli-error.js";
 import { describeRequest, summarizeRequest } from "./describe-request.js";
 import type { PolicyEngine } from "./policy-engine.js";
-import type { CompiledRule } from "./compile-rule.js";
 import type { RuleRef } from "./policy-types.js";
 
 type Scope = "namespaced" | "cluster";
@@ -246,20 +245,15 @@ function view(rule: RuleRef): RuleView {
 /**
  * Explains a described request for `request.agent` with its profile (`profileOf` answers it, or
  * undefined for an unknown agent). Throws a CliError for a description that is not a request.
- * Grants, when given, are considered as the gateway would (the running engine passes its own).
+ * What the policy says, without grants: a grant is a temporary answer to an ask, not policy.
  */
-export function explainDescribed(
-  engine: PolicyEngine,
-  profileOf: (agent: string) => string | undefined,
-  request: ExplainRequest,
-  grants?: readonly CompiledRule[],
-): ExplainResult {
+export function explainDescribed(engine: PolicyEngine, profileOf: (agent: string) => string | undefined, request: ExplainRequest): ExplainResult {
   if (typeof request.agent !== "string" || request.agent === "") throw new CliError("missing the agent to explain for (--agent NAME)");
   const profile = profileOf(request.agent);
   if (profile === undefined) throw new CliError(`no agent named "${request.agent}" (see: chaperone agent list)`);
   const { info, url } = classifyDescribed(request);
   const policyRequest = describeRequest({ identity: { agent: request.agent, run: null, profile }, info, url, contentType: null, body: undefined });
-  const explanation = engine.explain(policyRequest, grants);
+  const explanation = engine.explain(policyRequest);
   return {
     action: explanation.decision.action,
     rule: view(explanation.decision.rule),

@@ -14,6 +14,7 @@ import type { ApprovalView, DecideRequest, DecideResult } from "../../control/co
 import type { ControlClient } from "../../control/control-client.js";
 import { CliError } from "../cli-error.js";
 import { parseDuration } from "../duration.js";
+import { MAX_GRANT_MINUTES } from "../../control/contract.js";
 import { approvalBlock, byArrival, decisionLines, previewLines } from "../approval-format.js";
 import { safeLine } from "../terminal-text.js";
 
@@ -106,13 +107,15 @@ export class ApprovalWatcher {
   private wake: (() => void) | null = null;
   private streamEnded: string | null = null;
   private readonly input: LineInput;
+  /** Input from a terminal (which echoes what is typed), not a pipe. */
+  private readonly interactive: boolean;
 
   constructor(
     private readonly decide: Decide,
     private readonly options: WatchOptions,
   ) {
-    const interactive = (options.input as Readable & { isTTY?: boolean }).isTTY === true;
-    this.input = new LineInput(options.input, interactive, (line) => this.say(line));
+    this.interactive = (options.input as Readable & { isTTY?: boolean }).isTTY === true;
+    this.input = new LineInput(options.input, this.interactive, (line) => this.say(line));
     this.input.onEnd = () => this.poke();
   }
 
@@ -189,11 +192,11 @@ export class ApprovalWatcher {
   private async ask(signal: AbortSignal): Promise<string | null | typeof ABORTED> {
     const line = await this.input.next(signal);
     // Echo piped answers, so a transcript reads like a terminal session.
-    if (typeof line === "string" && !(this.options.input as Readable & { isTTY?: boolean }).isTTY) this.options.output.write(`${line}\n`);
+    if (typeof line === "string" && !this.interactive) this.options.output.write(`${line}\n`);
     return line;
   }
 
-  private async answer(view: ApprovalView, signal: AbortSignal): Promise<Answer> {
+  private async answer(signal: AbortSignal): Promise<Answer> {
     for (;;) {
       this.prompt(WATCH_PROMPT);
       const line = await this.ask(signal);
@@ -233,7 +236,7 @@ export class ApprovalWatcher {
           // At this prompt a bare number means minutes, as the prompt says.
           const written = /^\d+(\.\d+)?$/.test(duration) ? `${duration}m` : duration;
           try {
-            const ms = parseDuration(written, "allow for");
+            const ms = parseDuration(written, "allow for", MAX_GRANT_MINUTES * 60_000);
             return { kind: "decide", request: { decision: "allow-for", minutes: ms / 60_000 }, duration: written };
           } catch (error) {
             this.say((error as Error).message);
@@ -258,7 +261,7 @@ export class ApprovalWatcher {
       this.current = { id: view.id, abort };
       let settled = false;
       while (!settled) {
-        const answer = await this.answer(this.known.get(view.id) ?? view, abort.signal);
+        const answer = await this.answer(abort.signal);
         settled = true;
         if (answer.kind === "gone") break;
         if (answer.kind === "eof") {

@@ -5,6 +5,7 @@ import { parseArgs } from "../args.js";
 import { APPROVALS_USAGE } from "../usage.js";
 import { CliError } from "../cli-error.js";
 import { parseDuration } from "../duration.js";
+import { MAX_GRANT_MINUTES } from "../../control/contract.js";
 import { approvalLine, byArrival, decisionLines } from "../approval-format.js";
 import { resolveDataDir, DATA_FILES } from "../../config/data-dir.js";
 import { ControlClient } from "../../control/control-client.js";
@@ -54,7 +55,7 @@ export async function approvalsCommand(argv: string[]): Promise<number> {
   let decision: DecideRequest;
   if (sub === "deny") decision = reason === undefined ? { decision: "deny" } : { decision: "deny", reason };
   else if (always) decision = { decision: "always" };
-  else if (duration !== undefined) decision = { decision: "allow-for", minutes: parseDuration(duration, "--for") / 60_000 };
+  else if (duration !== undefined) decision = { decision: "allow-for", minutes: parseDuration(duration, "--for", MAX_GRANT_MINUTES * 60_000) / 60_000 };
   else decision = { decision: "allow-once" };
 
   const client = ControlClient.forDataDir(dataDir);
