@@ -219,3 +219,21 @@ export interface ControlRoutes {
   "POST /api/v1/policy/validate": { body: PolicyTextRequest; result: PolicyValidation };
   "POST /api/v1/policy/explain": { body: ExplainRequest; result: ExplainResult };
 }
+
+// ---- Typed calls over the route table (used by the CLI's and the renderer's clients) ----------
+
+export type ControlRoute = keyof ControlRoutes;
+type RoutePath<R extends ControlRoute> = R extends `${string} ${infer Path}` ? Path : never;
+type ParamNames<P extends string> = P extends `${string}:${infer Name}/${infer Rest}`
+  ? Name | ParamNames<Rest>
+  : P extends `${string}:${infer Name}`
+    ? Name
+    : never;
+type ParamsInput<R extends ControlRoute> = [ParamNames<RoutePath<R>>] extends [never]
+  ? { params?: undefined }
+  : { params: Record<ParamNames<RoutePath<R>>, string> };
+type BodyInput<R extends ControlRoute> = ControlRoutes[R]["body"] extends undefined ? { body?: undefined } : { body: ControlRoutes[R]["body"] };
+export type RouteInput<R extends ControlRoute> = ParamsInput<R> & BodyInput<R>;
+/** Routes without path parameters or a body may be called without an input. */
+export type RouteArgs<R extends ControlRoute> = object extends RouteInput<R> ? [input?: RouteInput<R>] : [input: RouteInput<R>];
+export type RouteResult<R extends ControlRoute> = ControlRoutes[R]["result"];

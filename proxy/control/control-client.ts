@@ -11,21 +11,8 @@ import { DATA_FILES } from "../config/data-dir.js";
 import { CliError } from "../cli/cli-error.js";
 import type { ControlFile } from "../engine.js";
 
-export type ControlRoute = keyof ControlRoutes;
-type RoutePath<R extends ControlRoute> = R extends `${string} ${infer Path}` ? Path : never;
-type ParamNames<P extends string> = P extends `${string}:${infer Name}/${infer Rest}`
-  ? Name | ParamNames<Rest>
-  : P extends `${string}:${infer Name}`
-    ? Name
-    : never;
-type ParamsInput<R extends ControlRoute> = [ParamNames<RoutePath<R>>] extends [never]
-  ? { params?: undefined }
-  : { params: Record<ParamNames<RoutePath<R>>, string> };
-type BodyInput<R extends ControlRoute> = ControlRoutes[R]["body"] extends undefined ? { body?: undefined } : { body: ControlRoutes[R]["body"] };
-export type RouteInput<R extends ControlRoute> = ParamsInput<R> & BodyInput<R>;
-/** Routes without path parameters or a body may be called without an input. */
-type RouteArgs<R extends ControlRoute> = object extends RouteInput<R> ? [input?: RouteInput<R>] : [input: RouteInput<R>];
-export type RouteResult<R extends ControlRoute> = ControlRoutes[R]["result"];
+import type { ControlRoute, RouteArgs, RouteInput, RouteResult } from "./contract.js";
+export type { ControlRoute, RouteInput, RouteResult };
 
 /** How long a plain call may take. The engine answers from memory; anything slower is a hung engine. */
 const CALL_TIMEOUT_MS = 15_000;
