@@ -19,7 +19,7 @@ if (files.length === 0) {
   console.error("run-tests: no test files found under dist/ (did the build run?)");
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ["--test", "--test-concurrency=2", "--test-timeout=120000", "--test-reporter=spec", ...files], {
+const result = spawnSync(process.execPath, ["--test", "--test-concurrency=2", "--test-timeout=600000", "--test-reporter=spec", ...files], {
   stdio: "inherit",
 });
 process.exit(result.status ?? 1);

@@ -3,11 +3,20 @@
 // non-zero exit; a stack trace is never what a person sees.
 import { CliError } from "./cli-error.js";
 import { MAIN_USAGE } from "./usage.js";
-import { serveCommand } from "./commands/serve.js";
-import { agentCommand } from "./commands/agent.js";
-import { approvalsCommand } from "./commands/approvals.js";
-import { policyCommand } from "./commands/policy.js";
 import { VERSION } from "../version.js";
+
+type Command = (argv: string[]) => Promise<number>;
+
+/**
+ * Commands load on demand: the engine's dependencies (the Kubernetes client, CEL, x509) take
+ * hundreds of milliseconds to import, which `--help` or `approvals list` should not pay.
+ */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  serve: async () => (await import("./commands/serve.js")).serveCommand,
+  agent: async () => (await import("./commands/agent.js")).agentCommand,
+  approvals: async () => (await import("./commands/approvals.js")).approvalsCommand,
+  policy: async () => (await import("./commands/policy.js")).policyCommand,
+};
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -24,16 +33,11 @@ async function main(argv: string[]): Promise<number> {
     case "version":
       console.log(VERSION);
       return 0;
-    case "serve":
-      return serveCommand(rest);
-    case "agent":
-      return agentCommand(rest);
-    case "approvals":
-      return approvalsCommand(rest);
-    case "policy":
-      return policyCommand(rest);
-    default:
-      throw new CliError(`unknown command "${command}" (see chaperone --help)`);
+    default: {
+      const load = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+      if (!load) throw new CliError(`unknown command "${command}" (see chaperone --help)`);
+      return (await load())(rest);
+    }
   }
 }
 
