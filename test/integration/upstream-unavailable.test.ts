@@ -3,6 +3,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { writeFileSync } from "node:fs";
+import { stringify } from "yaml";
+import { createCertificateAuthority } from "../../proxy/tls/certificates.js";
 import { startGatewayFixture } from "../support/gateway-fixture.js";
 import { kubectl } from "../support/kubectl.js";
 import { tempDir } from "../support/temp-dir.js";
@@ -46,4 +49,35 @@ test("serve starts while the upstream is down and says so on the first request",
   const response = await rawRequest(agent.server, { path: "/version", headers: { Authorization: `Bearer ${agent.token}` }, ca: agent.caPem });
   assert.equal(response.status, 503);
   assert.match((JSON.parse(response.body) as { message: string }).message, /upstream cluster "down" .* unreachable/);
+});
+
+test("an upstream whose certificate the kubeconfig's CA does not vouch for gives a 503 that names TLS and the fix", async (t) => {
+  const fx = await startGatewayFixture(t);
+  const dir = tempDir(t);
+  // The developer's kubeconfig trusts some other CA: every upstream connection must fail verification.
+  const other = await createCertificateAuthority("someone else's CA");
+  const kubeconfig = join(dir, "wrong-ca.kubeconfig");
+  writeFileSync(
+    kubeconfig,
+    stringify({
+      apiVersion: "v1",
+      kind: "Config",
+      clusters: [{ name: "c", cluster: { server: fx.cluster.url, "certificate-authority-data": Buffer.from(other.certPem).toString("base64") } }],
+      users: [{ name: "u", user: { token: fx.cluster.adminToken } }],
+      contexts: [{ name: "wrong-ca", context: { cluster: "c", user: "u" } }],
+      "current-context": "wrong-ca",
+    }),
+  );
+  const dataDir = join(dir, "data");
+  const server = await serve(["--data-dir", dataDir, "--kubeconfig", kubeconfig, "--listen", "127.0.0.1:0"]);
+  t.after(() => server.stop());
+  const agentKubeconfig = join(dir, "agent.kubeconfig");
+  assert.equal((await chaperone(["agent", "add", "a", "--data-dir", dataDir, "--out", agentKubeconfig])).code, 0);
+  const agent = readAgentKubeconfig(agentKubeconfig);
+  const before = fx.cluster.requests.length;
+  const response = await rawRequest(agent.server, { path: "/api/v1/namespaces/default/pods", headers: { Authorization: `Bearer ${agent.token}` }, ca: agent.caPem });
+  assert.equal(response.status, 503);
+  const status = JSON.parse(response.body) as { reason: string; message: string };
+  assert.match(status.message, /TLS verification of the upstream cluster "wrong-ca" .* failed .*fix certificate-authority-data for cluster "c"/);
+  assert.equal(fx.cluster.requests.length, before, "no request completed against an unverified server");
 });
