@@ -12,6 +12,7 @@ import { kubectl } from "../support/kubectl.js";
 import { CLI_PATH, KUBECTL } from "../support/paths.js";
 import { tempDir } from "../support/temp-dir.js";
 import { waitForApproval } from "../support/control-api.js";
+import { assertOneLineError } from "../support/assert-cli.js";
 
 const TEST_TIMEOUT = { timeout: 60_000 };
 
@@ -19,14 +20,6 @@ function kubectlEnv(fx: GatewayFixture): NodeJS.ProcessEnv {
   return { PATH: process.env.PATH, HOME: fx.dir, KUBECONFIG: fx.agentKubeconfig };
 }
 
-function assertOneLineError(result: { code: number | null; stderr: string }, pattern: RegExp): void {
-  assert.notEqual(result.code, 0);
-  const lines = result.stderr.trimEnd().split("\n");
-  assert.equal(lines.length, 1, `one line, got:\n${result.stderr}`);
-  assert.match(lines[0] as string, /^chaperone: /);
-  assert.match(lines[0] as string, pattern);
-  assert.doesNotMatch(result.stderr, /\n\s+at /, "no stack trace");
-}
 
 function configMap(fx: GatewayFixture, name: string): void {
   fx.cluster.store.put({ apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace: "default" }, data: {} });

@@ -10,6 +10,7 @@ import { startGatewayFixture } from "../support/gateway-fixture.js";
 import { kubectl } from "../support/kubectl.js";
 import { result } from "../support/control-api.js";
 import type { ExplainResult } from "../../proxy/control/contract.js";
+import { assertOneLineError } from "../support/assert-cli.js";
 
 const TEST_TIMEOUT = { timeout: 60_000 };
 
@@ -26,14 +27,6 @@ const DEV_POLICY = [
   "",
 ].join("\n");
 
-function assertOneLineError(output: { code: number | null; stderr: string }, pattern: RegExp): void {
-  assert.notEqual(output.code, 0);
-  const lines = output.stderr.trimEnd().split("\n");
-  assert.equal(lines.length, 1, `one line, got:\n${output.stderr}`);
-  assert.match(lines[0] as string, /^chaperone: /);
-  assert.match(lines[0] as string, pattern);
-  assert.doesNotMatch(output.stderr, /\n\s+at /, "no stack trace");
-}
 
 /** A data dir with agents (profiles) registered and, optionally, a policy file: no engine. */
 async function dataDirWith(t: { after(fn: () => unknown): void }, agents: Record<string, string>, policy?: string): Promise<string> {

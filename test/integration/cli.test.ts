@@ -7,19 +7,12 @@ import { chaperone, serve } from "../support/chaperone-cli.js";
 import { tempDir } from "../support/temp-dir.js";
 import { readAgentKubeconfig } from "../support/agent-kubeconfig-reader.js";
 import { writeDevKubeconfig } from "../support/dev-kubeconfig.js";
+import { assertOneLineError } from "../support/assert-cli.js";
 
 function mode(path: string): number {
   return statSync(path).mode & 0o777;
 }
 
-function assertOneLineError(result: { code: number | null; stderr: string }, pattern: RegExp): void {
-  assert.notEqual(result.code, 0);
-  const lines = result.stderr.trimEnd().split("\n");
-  assert.equal(lines.length, 1, `one line, got:\n${result.stderr}`);
-  assert.match(lines[0] as string, /^chaperone: /);
-  assert.match(lines[0] as string, pattern);
-  assert.doesNotMatch(result.stderr, /\n\s+at /, "no stack trace");
-}
 
 function devKubeconfig(dir: string, namespace?: string): string {
   return writeDevKubeconfig(join(dir, "dev.kubeconfig"), namespace ? { namespace } : {});

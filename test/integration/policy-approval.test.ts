@@ -16,6 +16,17 @@ function kubectlEnv(fx: { dir: string; agentKubeconfig: string }): NodeJS.Proces
   return { PATH: process.env.PATH, HOME: fx.dir, KUBECONFIG: fx.agentKubeconfig };
 }
 
+/** The dry-run preview is computed while the request waits; poll until it is ready. */
+async function waitForPreview(dataDir: string, held: ApprovalView): Promise<ApprovalView> {
+  let view = held;
+  const deadline = Date.now() + 10_000;
+  while (view.preview?.state !== "ready" && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 50));
+    view = await result<ApprovalView>(dataDir, "GET", `/api/v1/approvals/${held.id}`);
+  }
+  return view;
+}
+
 function namespaceObject(name: string) {
   return { apiVersion: "v1", kind: "Namespace", metadata: { name } };
 }
@@ -148,12 +159,7 @@ test("the dry-run preview of a held patch shows the diff, and the cluster is unc
   const versionBefore = fx.cluster.store.get("secrets", "default", "creds")?.metadata;
   const patch = spawnWatched(t, KUBECTL["1.33"], ["patch", "secret", "creds", "--type", "merge", "-p", '{"data":{"user":"Ym9i"}}'], kubectlEnv(fx));
   const held = await waitForApproval(fx.dataDir, (a) => a.name === "creds");
-  let view = held;
-  const deadline = Date.now() + 10_000;
-  while (view.preview?.state !== "ready" && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 50));
-    view = await result<ApprovalView>(fx.dataDir, "GET", `/api/v1/approvals/${held.id}`);
-  }
+  const view = await waitForPreview(fx.dataDir, held);
   assert.equal(view.preview?.state, "ready");
   assert.equal(view.preview?.rejected, false);
   assert.match(view.preview?.diff ?? "", /^-\s+user: YWxpY2U=$/m);
@@ -175,12 +181,7 @@ test("a preview shows when the API server would reject the write", async (t) => 
     kubectlEnv(fx),
   );
   const held = await waitForApproval(fx.dataDir, (a) => a.resource === "secrets");
-  let view = held;
-  const deadline = Date.now() + 10_000;
-  while (view.preview?.state !== "ready" && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 50));
-    view = await result<ApprovalView>(fx.dataDir, "GET", `/api/v1/approvals/${held.id}`);
-  }
+  const view = await waitForPreview(fx.dataDir, held);
   assert.equal(view.preview?.rejected, true);
   assert.match(view.preview?.message ?? "", /invalid|Invalid/);
   await result(fx.dataDir, "POST", `/api/v1/approvals/${held.id}/decide`, { decision: "deny" });
