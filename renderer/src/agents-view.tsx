@@ -35,7 +35,7 @@ export function AgentsView({ client, agents, onChanged }: AgentsViewProps) {
       ) : agents.length === 0 ? (
         <p className="muted">No agents yet. Add one to give a coding agent its own kubeconfig.</p>
       ) : (
-        <table className="agents">
+        <table className="list agents">
           <thead>
             <tr>
               <th scope="col">Name</th>

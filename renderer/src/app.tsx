@@ -1,7 +1,10 @@
-// The page: a header with the connection state, the engine's status, and its agents.
-import { useMemo } from "react";
+// The page: a header with the connection state; then what waits for a person (held requests) and
+// what a person allowed for a while (grants); then the engine's status and its agents.
+import { useEffect, useMemo } from "react";
 import { AgentsView } from "./agents-view";
+import { ApprovalsPanel } from "./approvals-panel";
 import { ControlClient } from "./control-client";
+import { GrantsView } from "./grants-view";
 import { StatusView } from "./status-view";
 import { useEngineState, type Connection } from "./use-engine-state";
 
@@ -14,7 +17,14 @@ const CONNECTION_LABELS: Record<Connection, string> = {
 
 export function App({ token }: { token: string }) {
   const client = useMemo(() => new ControlClient(token), [token]);
-  const { status, agents, connection, error, refresh } = useEngineState(client);
+  const { status, agents, approvals, grants, connection, error, refresh } = useEngineState(client);
+  const waiting = approvals?.length ?? 0;
+
+  // The count in the title shows on the taskbar and the browser tab, where a person who is looking
+  // at something else can see that an agent is waiting.
+  useEffect(() => {
+    document.title = waiting > 0 ? `(${waiting}) Chaperone` : "Chaperone";
+  }, [waiting]);
 
   return (
     <div className="app">
@@ -37,6 +47,8 @@ export function App({ token }: { token: string }) {
             </p>
           )
         )}
+        <ApprovalsPanel client={client} approvals={approvals} onDecided={() => void refresh()} />
+        <GrantsView client={client} grants={grants} onChanged={() => void refresh()} />
         <StatusView status={status} />
         <AgentsView client={client} agents={agents} onChanged={() => void refresh()} />
       </main>

@@ -6,11 +6,15 @@ import {
   type AddAgentRequest,
   type AddAgentResult,
   type AgentSummary,
+  type ApprovalView,
   type ControlEnvelope,
   type ControlErrorCode,
   type ControlEvent,
   type ControlRoutes,
+  type DecideRequest,
+  type DecideResult,
   type EngineStatus,
+  type GrantView,
 } from "../../proxy/control/contract.js";
 import { SseParser } from "../../proxy/control/sse-parser.js";
 
@@ -57,6 +61,22 @@ export class ControlClient {
 
   revokeAgent(name: string): Promise<ControlEnvelope<AgentSummary>> {
     return this.call("POST /api/v1/agents/:name/revoke", { params: { name } });
+  }
+
+  approvals(): Promise<ControlEnvelope<ApprovalView[]>> {
+    return this.call("GET /api/v1/approvals");
+  }
+
+  decide(id: string, request: DecideRequest): Promise<ControlEnvelope<DecideResult>> {
+    return this.call("POST /api/v1/approvals/:id/decide", { params: { id }, body: request });
+  }
+
+  grants(): Promise<ControlEnvelope<GrantView[]>> {
+    return this.call("GET /api/v1/grants");
+  }
+
+  revokeGrant(id: string): Promise<ControlEnvelope<GrantView>> {
+    return this.call("POST /api/v1/grants/:id/revoke", { params: { id } });
   }
 
   /**
@@ -164,6 +184,8 @@ function parseEvent(data: string): ControlEvent | null {
     if (typeof value !== "object" || value === null || !("type" in value)) return null;
     if (value.type === "status" && "status" in value) return value as ControlEvent;
     if (value.type === "agents" && "agents" in value && Array.isArray(value.agents)) return value as ControlEvent;
+    if (value.type === "approvals" && "approvals" in value && Array.isArray(value.approvals)) return value as ControlEvent;
+    if (value.type === "grants" && "grants" in value && Array.isArray(value.grants)) return value as ControlEvent;
     return null;
   } catch {
     return null;
