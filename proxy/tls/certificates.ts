@@ -123,5 +123,4 @@ function isIpLiteral(host: string): boolean {
   return /^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.includes(":");
 }
 
-/** The names a loopback serving certificate must carry so kubectl verifies any loopback spelling. */
-export const LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "::1"];
+export { LOOPBACK_HOSTS } from "./loopback-hosts.js";

@@ -5,13 +5,15 @@ import { join } from "node:path";
 import { X509Certificate } from "node:crypto";
 import { writeFileAtomic } from "../config/atomic-write.js";
 import { DATA_FILES } from "../config/data-dir.js";
-import {
-  createCertificateAuthority,
-  loadCertificateAuthority,
-  issueCertificate,
-  LOOPBACK_HOSTS,
-  type IssuedCertificate,
-} from "./certificates.js";
+import type { IssuedCertificate } from "./certificates.js";
+
+import { LOOPBACK_HOSTS } from "./loopback-hosts.js";
+
+/**
+ * @peculiar/x509 costs ~150 ms and ~26 MiB to import; it is needed only to issue certificates,
+ * which happens on first run and on renewal — not on an ordinary start.
+ */
+const certificates = () => import("./certificates.js");
 
 export interface LocalTls {
   caPem: string;
@@ -46,7 +48,7 @@ function servingCertUsable(serving: IssuedCertificate, caPem: string): boolean {
 export async function ensureCa(dataDir: string): Promise<IssuedCertificate> {
   const existing = readPair(dataDir, DATA_FILES.caCert, DATA_FILES.caKey);
   if (existing) return existing;
-  const ca = await createCertificateAuthority("Chaperone local CA");
+  const ca = await (await certificates()).createCertificateAuthority("Chaperone local CA");
   writePair(dataDir, DATA_FILES.caCert, DATA_FILES.caKey, ca);
   return { certPem: ca.certPem, keyPem: ca.keyPem };
 }
@@ -58,6 +60,7 @@ export async function ensureLocalTls(dataDir: string, extraHosts: string[] = [])
   if (existing && servingCertUsable(existing, caPair.certPem) && extraHosts.length === 0) {
     return { caPem: caPair.certPem, serving: existing };
   }
+  const { loadCertificateAuthority, issueCertificate } = await certificates();
   const ca = await loadCertificateAuthority(caPair.certPem, caPair.keyPem);
   const serving = await issueCertificate(ca, { commonName: "chaperone", hosts, usage: "server", days: 397 });
   writePair(dataDir, DATA_FILES.servingCert, DATA_FILES.servingKey, serving);
