@@ -19,10 +19,19 @@ import { classifyPass } from "./gateway/passes/classify.js";
 import { readBodyPass } from "./gateway/passes/read-body.js";
 import { decidePass } from "./gateway/passes/decide.js";
 import { approvePass } from "./gateway/passes/approve.js";
+import { writeBackPass } from "./gateway/passes/write-back.js";
+import { maskPass } from "./gateway/passes/mask.js";
+import { MaskingService } from "./masking/masking-service.js";
+import { loadMaskingKey } from "./masking/masking-key.js";
 import { PolicyEngine, formatPolicyError } from "./policy/index.js";
 import { ApprovalService, DEFAULT_APPROVAL_TIMEOUT_MS } from "./approvals/approval-service.js";
 import { startControlServer } from "./control/control-server.js";
 import type { EngineStatus } from "./control/contract.js";
+import { Recorder } from "./audit/recorder.js";
+import { resolveAuditSettings, type AuditSettingsInput } from "./audit/audit-settings.js";
+import { approvalObserver } from "./audit/approval-events.js";
+import { StateWatcher } from "./audit/state-watcher.js";
+import { recordPass } from "./gateway/passes/record.js";
 import { VERSION } from "./version.js";
 
 export interface EngineOptions {
@@ -39,6 +48,8 @@ export interface EngineOptions {
   rendererDir?: string | null;
   /** How long an asked request waits for an approver (default 5 minutes). */
   approvalTimeoutMs?: number;
+  /** Audit and recording settings from `serve` flags; config.json's `audit` section and defaults fill the rest. */
+  audit?: AuditSettingsInput;
 }
 
 export interface Engine {
@@ -50,6 +61,10 @@ export interface Engine {
   upstream: Upstream;
   policy: PolicyEngine;
   approvals: ApprovalService;
+  /** The audit log and exec recordings (issue 6). */
+  recorder: Recorder;
+  /** Masking (issue 5): placeholders, the known-values index, and masking of the engine's own records. */
+  masking: MaskingService;
   stop(drainMs?: number): Promise<void>;
 }
 
@@ -79,6 +94,26 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const registry = new AgentRegistry(dataDir);
   const log = options.log ?? ((line: string) => console.error(line));
 
+  // Audit (issue 6): opened before anything can reach the upstream, so nothing goes unrecorded.
+  const auditSettings = resolveAuditSettings(dataDir, options.audit);
+  const recorder = new Recorder({ dataDir, settings: auditSettings, upstream: upstream.status(), log });
+  await recorder.event(
+    "engine.start",
+    "create",
+    { resource: "engines", name: String(process.pid) },
+    {
+      "chaperone.dev/version": VERSION,
+      "chaperone.dev/audit-level": auditSettings.level,
+      "chaperone.dev/exec-recording": String(auditSettings.execRecording),
+      ...(recorder.log?.recovered ? { "chaperone.dev/recovered": recorder.log.recovered } : {}),
+    },
+    { durable: true },
+  );
+  void recorder.log?.applyRetention();
+  recorder.recordings.applyRetention();
+  const stateWatcher = new StateWatcher(dataDir, registry, recorder);
+  stateWatcher.start();
+
   const policyPath = join(dataDir, DATA_FILES.policy);
   const policy = PolicyEngine.fromFile(policyPath, (errors) => {
     for (const error of errors) log(`chaperone: policy error ${formatPolicyError(error)} (the previous policy stays in force)`);
@@ -88,10 +123,29 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     upstream,
     policy: () => policy,
     policyPath,
+    observer: approvalObserver(recorder),
   });
 
   // The request pipeline, in order. Each pass is small and tested alone.
-  const passes = [authenticatePass(registry), classifyPass(), readBodyPass(), decidePass(() => policy), approvePass(approvals)];
+  // Masking (issue 5): placeholders under this installation's key; write-back and the response plan
+  // run once a request is allowed, before it is recorded and forwarded.
+  const masking = new MaskingService({ key: loadMaskingKey(dataDir), upstream });
+  // The audit log and recordings hold masked bodies: everything masked, whatever a profile or a reveal says.
+  recorder.setMasker((object, context) => masking.maskParsedForRecord(object, context));
+  recorder.setStreamMasker(() => masking.newStreamMaskerForRecord());
+  const mask = maskPass(masking, () => policy, {
+    onReveal: (agent, rule, summary) => log(`chaperone: revealed unmasked to agent "${agent}" by rule ${rule.profile}/${rule.name}: ${summary}`),
+  });
+  const passes = [
+    authenticatePass(registry),
+    classifyPass(),
+    readBodyPass(),
+    decidePass(() => policy),
+    approvePass(approvals),
+    writeBackPass(masking, () => policy),
+    mask,
+    recordPass(recorder),
+  ];
   const gateway: GatewayServer = await startGatewayServer({
     host: listen.host,
     port: listen.port,
@@ -99,6 +153,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     key: tls.serving.keyPem,
     passes,
     upstream,
+    recorder,
   });
 
   // The port belongs to the data dir: record it (port 0 resolves to what we got) so `agent add`
@@ -147,11 +202,16 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     upstream,
     policy,
     approvals,
+    recorder,
+    masking,
     stop(drainMs?: number) {
       stopped ??= (async () => {
         // Held requests fail closed first: nothing waiting for an approver is sent.
         approvals.shutdown();
         await gateway.stop(drainMs);
+        stateWatcher.stop();
+        await recorder.event("engine.stop", "delete", { resource: "engines", name: String(process.pid) }, {}, { durable: true }).catch(() => undefined);
+        await recorder.close();
         policy.close();
         await control.stop();
         try {

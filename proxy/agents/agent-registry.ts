@@ -166,6 +166,45 @@ export class AgentRegistry {
     });
   }
 
+  // ---- `chaperone run` tokens (issue 6) ----
+
+  /** Mints a token for one run on an existing, live agent; returned once, never stored. */
+  addRunToken(agent: string, runId: string): { token: string; tokenId: string; profile: string } {
+    return this.mutate((file) => {
+      const record = file.agents.find((a) => a.name === agent);
+      if (!record || record.revokedAt) throw new CliError(`no active agent named "${agent}" (see: chaperone agent list)`);
+      const issued = issueToken();
+      record.tokens.push({ id: issued.id, hash: issued.hash, createdAt: new Date().toISOString(), run: runId, revokedAt: null });
+      return { token: issued.token, tokenId: issued.id, profile: record.profile };
+    });
+  }
+
+  /** Creates an agent for one run alone (`chaperone run --profile P`): its only token is the run's. */
+  addRunAgent(name: string, profile: string, runId: string): { token: string; tokenId: string } {
+    validateAgentName(name);
+    return this.mutate((file) => {
+      if (file.agents.some((a) => a.name === name && !a.revokedAt)) throw new CliError(`agent "${name}" already exists`);
+      const issued = issueToken();
+      const now = new Date().toISOString();
+      file.agents = file.agents.filter((a) => a.name !== name);
+      file.agents.push({ name, profile, createdAt: now, revokedAt: null, tokens: [{ id: issued.id, hash: issued.hash, createdAt: now, run: runId, revokedAt: null }] });
+      return { token: issued.token, tokenId: issued.id };
+    });
+  }
+
+  /** Revokes one token (a run's); with `agentToo`, the agent as well (a run's own agent). Idempotent. */
+  revokeRunToken(tokenId: string, agentToo = false): void {
+    this.mutate((file) => {
+      const now = new Date().toISOString();
+      for (const agent of file.agents) {
+        const token = agent.tokens.find((t) => t.id === tokenId);
+        if (!token) continue;
+        token.revokedAt ??= now;
+        if (agentToo) agent.revokedAt ??= now;
+      }
+    });
+  }
+
   revoke(name: string): AgentSummary {
     return this.mutate((file) => {
       const record = file.agents.find((a) => a.name === name);

@@ -13,6 +13,7 @@ import { ApprovalQueue, type ApprovalOutcome } from "./approval-queue.js";
 import { GrantStore } from "./grant-store.js";
 import { alwaysRuleFor, ruleYaml, shapeOf } from "./approval-rules.js";
 import { dryRunPreview, previewable } from "./dry-run-preview.js";
+import type { ApprovalObserver } from "../audit/approval-events.js";
 
 export const DEFAULT_APPROVAL_TIMEOUT_MS = 5 * 60_000;
 const REFUSAL_MEMORY_MS = 30_000;
@@ -26,6 +27,8 @@ export interface ApprovalServiceOptions {
   upstream: Upstream;
   policy: () => PolicyEngine;
   policyPath: string;
+  /** Audit (issue 6): told of every decision, grant use and grant revocation. */
+  observer?: ApprovalObserver;
 }
 
 export class ApprovalService {
@@ -42,7 +45,9 @@ export class ApprovalService {
   /** A grant that already answers this ask, if any. */
   grantFor(request: GatewayRequest): GrantView | null {
     if (!request.policyRequest || !request.decision) return null;
-    return this.grants.find(shapeOf(request.policyRequest), request.decision.rule);
+    const grant = this.grants.find(shapeOf(request.policyRequest), request.decision.rule);
+    if (grant) this.options.observer?.grantUsed(request, grant); // audit (issue 6)
+    return grant;
   }
 
   hold(request: GatewayRequest): Promise<ApprovalOutcome> {
@@ -96,7 +101,13 @@ export class ApprovalService {
       );
     }
     this.held.set(id, { request });
-    return this.queue.hold(view, request.signal).finally(() => this.held.delete(id));
+    return this.queue
+      .hold(view, request.signal)
+      .then((outcome) => {
+        this.options.observer?.settled(request, view, outcome); // audit (issue 6)
+        return outcome;
+      })
+      .finally(() => this.held.delete(id));
   }
 
   list(): ApprovalView[] {
@@ -150,8 +161,10 @@ export class ApprovalService {
     switch (decision.decision) {
       case "deny": {
         const reason = decision.reason?.trim() || null;
+        const denied: DecideResult = { id, outcome: "denied", grant: null, ruleAdded: null };
+        this.options.observer?.decided(held.request, view, decision, denied); // audit (issue 6)
         this.queue.settle(id, { kind: "denied", reason });
-        return { id, outcome: "denied", grant: null, ruleAdded: null };
+        return denied;
       }
       case "allow-once":
         break;
@@ -176,13 +189,16 @@ export class ApprovalService {
       default:
         throw new CliError(`unknown decision "${String((decision as { decision: unknown }).decision)}" (allow-once, allow-for, always, deny)`);
     }
+    const allowed: DecideResult = { id, outcome: "allowed", grant, ruleAdded };
+    this.options.observer?.decided(held.request, view, decision, allowed); // audit (issue 6)
     this.queue.settle(id, { kind: "allowed" });
-    return { id, outcome: "allowed", grant, ruleAdded };
+    return allowed;
   }
 
   revokeGrant(id: string): GrantView {
     const grant = this.grants.revoke(id);
     if (!grant) throw new CliError(`no grant "${id}"`);
+    this.options.observer?.grantRevoked(grant); // audit (issue 6)
     return grant;
   }
 

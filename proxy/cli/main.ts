@@ -16,6 +16,10 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   agent: async () => (await import("./commands/agent.js")).agentCommand,
   approvals: async () => (await import("./commands/approvals.js")).approvalsCommand,
   policy: async () => (await import("./commands/policy.js")).policyCommand,
+  audit: async () => (await import("./commands/audit.js")).auditCommand,
+  run: async () => (await import("./commands/run.js")).runCommand,
+  runs: async () => (await import("./commands/runs.js")).runsCommand,
+  recordings: async () => (await import("./commands/recordings.js")).recordingsCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -39,5 +39,15 @@ export const DATA_FILES = {
   servingKey: "serving.key",
   control: "control.json",
   policy: "policy.yaml",
+  /** The key placeholders of masked values are derived with (HMAC-SHA256), 0600. */
+  maskingKey: "masking.key",
   agentKubeconfigs: "kubeconfigs",
+  /** The audit log (issue 6): JSON lines, rotated, hash-chained. */
+  audit: "audit",
+  /** Exec / attach recordings (issue 6): ID.cast or ID.bin beside ID.json. */
+  recordings: "recordings",
+  /** `chaperone run` records (issue 6). */
+  runs: "runs.json",
+  /** Per-run kubeconfigs, removed when the run ends (issue 6). */
+  runKubeconfigs: "runs",
 } as const;

@@ -7,7 +7,8 @@ import type { AgentIdentity } from "../agents/agent-registry.js";
 import type { RequestInfo } from "./request-info.js";
 import type { KubernetesStatus } from "./status.js";
 import type { DecodedBody } from "./request-body.js";
-import type { Decision, PolicyRequest } from "../policy/index.js";
+import type { Decision, PolicyRequest, RuleRef } from "../policy/index.js";
+import type { ResponseMasking } from "../masking/response-masking.js";
 
 export interface GatewayRequest {
   id: string;
@@ -24,10 +25,29 @@ export interface GatewayRequest {
   decision: Decision | null;
   /** Aborted when the agent disconnects (kubectl killed while waiting for an approver). */
   signal: AbortSignal;
+  /**
+   * Fields masked for this request, object-relative (`data.password`, `items[*].data.password`,
+   * `exec stdout`…), de-duplicated: filled by the mask pass and, for streamed responses, while the
+   * response flows. The audit event lists them.
+   */
+  masked: string[];
+  /** Fields of the request body whose placeholders write-back replaced with the real values. */
+  restored: string[];
+  /** Set when the deciding rule has `reveal: true`: the response went out unmasked (audited). */
+  revealedBy: RuleRef | null;
+  /** How the response is masked (set by the mask pass); null: streamed untouched. */
+  responseMasking: ResponseMasking | null;
+}
+
+/** The gateway request of an incoming message, for the forward pass (which is handed the message). */
+const byMessage = new WeakMap<IncomingMessage, GatewayRequest>();
+
+export function gatewayRequestOf(req: IncomingMessage): GatewayRequest | undefined {
+  return byMessage.get(req);
 }
 
 export function newGatewayRequest(req: IncomingMessage, upgrade: boolean, signal: AbortSignal): GatewayRequest {
-  return {
+  const request: GatewayRequest = {
     id: randomUUID(),
     req,
     receivedAt: Date.now(),
@@ -39,7 +59,13 @@ export function newGatewayRequest(req: IncomingMessage, upgrade: boolean, signal
     policyRequest: null,
     decision: null,
     signal,
+    masked: [],
+    restored: [],
+    revealedBy: null,
+    responseMasking: null,
   };
+  byMessage.set(req, request);
+  return request;
 }
 
 export type PassOutcome = KubernetesStatus | undefined;

@@ -10,6 +10,7 @@ import { sendStatus, statusFor } from "./status.js";
 import { forwardHttp } from "./forward/forward-http.js";
 import { forwardUpgrade, writeStatusToSocket } from "./forward/forward-upgrade.js";
 import { DRAIN_TIMEOUT_MS, MAX_HEADER_BYTES } from "./limits.js";
+import type { Recorder } from "../audit/recorder.js";
 
 export interface GatewayServerOptions {
   host: string;
@@ -18,6 +19,8 @@ export interface GatewayServerOptions {
   key: string;
   passes: readonly Pass[];
   upstream: Upstream;
+  /** Audit (issue 6): told of every request and upgrade. */
+  recorder?: Recorder;
 }
 
 export interface GatewayServer {
@@ -60,6 +63,7 @@ export function startGatewayServer(options: GatewayServerOptions): Promise<Gatew
       if (!res.writableFinished) abort.abort();
     });
     const request = newGatewayRequest(req, false, abort.signal);
+    options.recorder?.observe(request, res);
     const proceed = (outcome: PassOutcome): void => {
       if (outcome) {
         req.resume();
@@ -103,17 +107,19 @@ export function startGatewayServer(options: GatewayServerOptions): Promise<Gatew
       abort.abort();
     });
     const request = newGatewayRequest(req, true, abort.signal);
+    options.recorder?.observeUpgrade(request, socket);
     const proceed = (outcome: PassOutcome): void => {
       if (outcome) {
+        options.recorder?.upgradeRefused(request, outcome);
         writeStatusToSocket(socket, outcome);
         return;
       }
-      forwardUpgrade(upstream, req, socket, head, () => upgraded.delete(socket));
+      forwardUpgrade(upstream, req, socket, head, () => upgraded.delete(socket), options.recorder?.upgradeHooks(request));
     };
     const outcome = runPasses(passes, request);
     if (outcome instanceof Promise) {
       outcome.then(proceed, (error: unknown) =>
-        writeStatusToSocket(socket, statusFor("InternalError", `chaperone: request refused: ${(error as Error).message}`)),
+        proceed(statusFor("InternalError", `chaperone: request refused: ${(error as Error).message}`)),
       );
     } else {
       proceed(outcome);

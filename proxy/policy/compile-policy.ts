@@ -6,6 +6,8 @@ import type { Action, RuleRef } from "./policy-types.js";
 import { KNOWN_VERBS, type FieldPath, type GuardrailAction, type PolicySpec, type ProfileSpec, type Report } from "./policy-schema.js";
 import { BUILTIN_PROFILES, builtinProfile } from "./builtin-profiles.js";
 import { compileRule, type CompiledRule, type RuleMeta } from "./compile-rule.js";
+import { DEFAULT_MASKING, resolveMasking, type MaskingSettings } from "../masking/masking-settings.js";
+import { compileDetector, type Detector } from "../masking/detectors.js";
 
 export interface VerbBucket {
   readonly deny: readonly CompiledRule[];
@@ -21,6 +23,8 @@ export interface CompiledProfile {
   readonly extends: string | null;
   readonly default: Action;
   readonly guardrails: GuardrailAction;
+  /** What is masked for this profile's agents. */
+  readonly masking: MaskingSettings;
   /** Completes "<request> …" in default decisions. */
   readonly defaultMessage: string;
   readonly defaultRef: RuleRef;
@@ -83,6 +87,7 @@ export function compileBuiltinProfiles(): Map<string, CompiledProfile> {
         extends: null,
         default: builtin.spec.default,
         guardrails: builtin.spec.guardrails,
+        masking: DEFAULT_MASKING,
         defaultMessage: builtin.defaultMessage,
         rules: builtinRules(builtin.name),
       }),
@@ -103,6 +108,26 @@ export function builtinPolicy(): CompiledPolicy {
  * compile, an unknown or cyclic `extends`, guardrails loosened) go to `report` like schema ones.
  * `location` turns a field path into "policy.yaml:12:7" for rules' runtime messages.
  */
+/** A profile's masking: its `masking:` block over what it inherits. Unknown disabled detectors are reported. */
+function compileMasking(profile: ProfileSpec, base: MaskingSettings, path: FieldPath, report: Report): MaskingSettings {
+  const spec = profile.masking;
+  const compiled: Detector[] = [];
+  if (typeof spec === "object") {
+    for (const detector of spec.detectors ?? []) {
+      const result = compileDetector(detector);
+      if (typeof result !== "string") compiled.push(result);
+    }
+  }
+  const { settings, unknownDisabled } = resolveMasking(spec, base, compiled);
+  if (typeof spec === "object") {
+    for (const name of unknownDisabled) {
+      const index = (spec.disableDetectors ?? []).indexOf(name);
+      report([...path, "disableDetectors", index], `unknown detector ${JSON.stringify(name)}: detectors in force are ${[...base.detectors.detectors.map((d) => d.name), ...compiled.map((d) => d.name)].join(", ")}`);
+    }
+  }
+  return settings;
+}
+
 export function compilePolicy(spec: PolicySpec, fileName: string | null, report: Report, location: (path: FieldPath) => string | null): CompiledPolicy {
   const profiles = new Map<string, CompiledProfile>(BUILTINS);
   const specs = spec.profiles ?? {};
@@ -179,6 +204,7 @@ export function compilePolicy(spec: PolicySpec, fileName: string | null, report:
       guardrails = "deny";
     }
     const action = profile.default ?? base?.default ?? "ask";
+    const masking = compileMasking(profile, base?.masking ?? DEFAULT_MASKING, [...path, "masking"], report);
     const compiled = makeProfile({
       name,
       description: profile.description ?? (base ? `Extends ${base.name}.` : ""),
@@ -186,6 +212,7 @@ export function compilePolicy(spec: PolicySpec, fileName: string | null, report:
       extends: base?.name ?? null,
       default: action,
       guardrails,
+      masking,
       // Inherited unchanged, a built-in's default keeps its explanation.
       defaultMessage: base && action === base.default && base.source === "builtin" ? base.defaultMessage : undefined,
       rules: [...(base?.rules ?? []), ...ownRules(name, profile, guardrails)],

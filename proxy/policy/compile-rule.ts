@@ -29,6 +29,8 @@ export interface CompiledRule {
   readonly except: readonly CompiledMatch[];
   readonly when: CelCondition | null;
   readonly overrides: readonly string[];
+  /** allow rules only: the responses it allows go out unmasked. */
+  readonly reveal: boolean;
   readonly spec: RuleSpec;
 }
 
@@ -100,6 +102,7 @@ export function compileRule(spec: RuleSpec, meta: RuleMeta): CompiledRule | { ce
     except: (spec.except ?? []).map(compileMatch),
     when,
     overrides: Object.freeze([...overrides]),
+    reveal: spec.action === "allow" && spec.reveal === true,
     spec,
   };
 }

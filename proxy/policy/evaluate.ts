@@ -6,7 +6,7 @@
 //   4. any matching ask rule asks;
 //   5. a tripped guardrail asks, unless a matching allow rule names it (every tripped one) in
 //      `overrideGuardrail:`;
-//   6. any matching allow rule allows;
+//   6. any matching allow rule allows (one with `reveal: true` is the one that decides, if any);
 //   7. otherwise the profile's default.
 //
 // A rule whose fields match but whose `when:` fails to evaluate counts as a deny (fail closed).
@@ -87,7 +87,7 @@ function conditionFailed(rule: CompiledRule, scope: EvaluationScope): Decision {
 }
 
 function ruleDecision(rule: CompiledRule, request: PolicyRequest): Decision {
-  if (rule.action === "allow") return { action: "allow", rule: rule.ref, message: null };
+  if (rule.action === "allow") return rule.reveal ? { action: "allow", rule: rule.ref, message: null, reveal: true } : { action: "allow", rule: rule.ref, message: null };
   const summary = summarizeRequest(request.info);
   if (rule.action === "deny") {
     return deny(rule.ref, rule.message ?? `${summary} is denied by policy rule "${rule.ref.name}" of profile "${rule.ref.profile}"`);
@@ -134,12 +134,18 @@ export function evaluatePolicy(policy: CompiledPolicy, request: PolicyRequest, g
 
   let ask: CompiledRule | null = null;
   let allow: CompiledRule | null = null;
+  // An allow rule with `reveal: true` decides over other allow rules, wherever it sits: it is the
+  // explicit statement that what it matches may be seen unmasked.
+  let reveal: CompiledRule | null = null;
   const consider = (rule: CompiledRule, checkVerb: boolean): Decision | undefined => {
     const result = testRule(rule, scope, checkVerb);
     if (result === CONDITION_FAILED) return conditionFailed(rule, scope);
     if (result === NO_MATCH) return undefined;
     if (rule.action === "ask") ask ??= rule;
-    else if (!tripped || covers(rule, tripped)) allow ??= rule;
+    else if (!tripped || covers(rule, tripped)) {
+      allow ??= rule;
+      if (rule.reveal) reveal ??= rule;
+    }
     return undefined;
   };
   for (let i = 0; i < bucket.ask.length; i++) {
@@ -158,12 +164,12 @@ export function evaluatePolicy(policy: CompiledPolicy, request: PolicyRequest, g
   }
 
   if (tripped) {
-    if (allow && !ask) return ruleDecision(allow, request);
+    if (allow && !ask) return ruleDecision(reveal ?? allow, request);
     const first = tripped[0] as Tripped;
     return { action: "ask", rule: guardrailRef(profile.name, first.guardrail.name), message: `${summarizeRequest(request.info)}: ${guardrailText(tripped)}` };
   }
   if (ask) return ruleDecision(ask, request);
-  if (allow) return ruleDecision(allow, request);
+  if (allow) return ruleDecision(reveal ?? allow, request);
   return defaultDecision(profile, request);
 }
 

@@ -12,6 +12,7 @@ import { PolicyWatcher } from "./policy-watcher.js";
 import { checkRule, formatFieldPath, type GuardrailAction, type RuleSpec } from "./policy-schema.js";
 import { compileRule, type CompiledRule } from "./compile-rule.js";
 import type { Action } from "./policy-types.js";
+import { DEFAULT_MASKING, type MaskingSettings } from "../masking/masking-settings.js";
 
 export interface PolicyEngineOptions {
   /** Watch the file and reload on change. Default true. */
@@ -141,6 +142,14 @@ export class PolicyEngine {
       rule: { profile: request.profile, name: "policy-error", source: "default" },
       message: `chaperone: the policy file has errors, so every request is refused until it is fixed${detail}`,
     };
+  }
+
+  /**
+   * What is masked for agents with this profile. A profile that does not exist (its requests are
+   * denied anyway) and a broken policy file mask everything.
+   */
+  masking(profile: string): MaskingSettings {
+    return (this.policy ?? builtinPolicy()).profiles.get(profile)?.masking ?? DEFAULT_MASKING;
   }
 
   /** Built-in profiles first, then the file's. */

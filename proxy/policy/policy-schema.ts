@@ -5,6 +5,8 @@
 import { ACTIONS, type Action } from "./policy-types.js";
 import { globProblem, GlobSet } from "./glob.js";
 import { GUARDRAIL_NAMES } from "./guardrails/index.js";
+import { MASKING_FLAGS, type MaskingSpec } from "../masking/masking-settings.js";
+import { BUILTIN_DETECTOR_NAMES, compileDetector, DETECTOR_NAME, type DetectorSpec } from "../masking/detectors.js";
 
 export const MATCH_FIELDS = ["agent", "run", "verb", "apiGroup", "resource", "subresource", "namespace", "name", "path"] as const;
 export type MatchField = (typeof MATCH_FIELDS)[number];
@@ -24,6 +26,8 @@ export interface RuleSpec extends MatchSpec {
   message?: string;
   /** allow only: the guardrail(s) this rule may override (when the profile's guardrails ask). */
   overrideGuardrail?: string | string[];
+  /** allow only: the responses to the requests this rule allows are not masked (each one is audited). */
+  reveal?: boolean;
 }
 
 export type GuardrailAction = "ask" | "deny";
@@ -36,6 +40,8 @@ export interface ProfileSpec {
   default?: Action;
   /** What a tripped guardrail does. Default: the extended profile's, else `ask`. Can only be tightened. */
   guardrails?: GuardrailAction;
+  /** What is masked for agents with this profile (default: everything; inherited through `extends`). */
+  masking?: MaskingSpec;
   rules?: RuleSpec[];
 }
 
@@ -64,8 +70,10 @@ export const KNOWN_VERBS = [
   "options",
 ] as const;
 
-const RULE_FIELDS = ["id", ...MATCH_FIELDS, "when", "except", "action", "message", "overrideGuardrail"] as const;
-const PROFILE_FIELDS = ["description", "extends", "default", "guardrails", "rules"] as const;
+const RULE_FIELDS = ["id", ...MATCH_FIELDS, "when", "except", "action", "message", "overrideGuardrail", "reveal"] as const;
+const PROFILE_FIELDS = ["description", "extends", "default", "guardrails", "masking", "rules"] as const;
+const MASKING_FIELDS = [...MASKING_FLAGS, "detectors", "disableDetectors"] as const;
+const DETECTOR_FIELDS = ["name", "pattern", "description", "ignoreCase"] as const;
 const TOP_FIELDS = ["version", "profiles"] as const;
 /** A profile named like a built-in amends it: it may only add rules, never change what the built-in promises. */
 const AMENDMENT_FIELDS = ["description", "rules"] as const;
@@ -281,7 +289,85 @@ export function checkRule(value: unknown, path: FieldPath, report: Report): Rule
       rule.overrideGuardrail = names.filter((n): n is string => typeof n === "string");
     }
   }
+  if ("reveal" in value) {
+    const fieldPath = [...path, "reveal"];
+    if (typeof value.reveal !== "boolean") count(fieldPath, `expected true or false, got ${describeType(value.reveal)}`);
+    else if (value.reveal && rule.action !== "allow" && value.action !== undefined) count(fieldPath, "reveal only makes sense on an allow rule (it lets the allowed responses through unmasked)");
+    else if (value.reveal) rule.reveal = true;
+  }
   return problems === 0 ? rule : undefined;
+}
+
+/** Validates a profile's `masking:` block (false/true, or a map of switches and detectors). */
+export function checkMasking(value: unknown, path: FieldPath, report: Report): MaskingSpec | undefined {
+  if (typeof value === "boolean") return value;
+  if (!isMap(value)) {
+    report(path, `expected true, false or a map of ${MASKING_FIELDS.join(", ")}, got ${describeType(value)}`);
+    return undefined;
+  }
+  let problems = 0;
+  const count: Report = (p, m, k) => {
+    problems++;
+    report(p, m, k);
+  };
+  checkKeys(value, MASKING_FIELDS, path, count);
+  const spec: Exclude<MaskingSpec, boolean> = {};
+  for (const flag of MASKING_FLAGS) {
+    if (!(flag in value)) continue;
+    const flagValue = value[flag];
+    if (typeof flagValue !== "boolean") count([...path, flag], `expected true or false, got ${describeType(flagValue)}`);
+    else spec[flag] = flagValue;
+  }
+  if ("detectors" in value) {
+    const list = value.detectors;
+    if (!Array.isArray(list)) count([...path, "detectors"], `expected a list of detectors (name, pattern), got ${describeType(list)}`);
+    else {
+      const names = new Set<string>();
+      spec.detectors = [];
+      list.forEach((raw, i) => {
+        const at = [...path, "detectors", i];
+        if (!isMap(raw)) {
+          count(at, `expected a detector (a map with name and pattern), got ${describeType(raw)}`);
+          return;
+        }
+        checkKeys(raw, DETECTOR_FIELDS, at, count);
+        const detector: Partial<DetectorSpec> = {};
+        if (!("name" in raw)) count(at, 'missing "name"');
+        else if (checkString(raw.name, [...at, "name"], count)) {
+          if (!DETECTOR_NAME.test(raw.name)) count([...at, "name"], `invalid detector name ${JSON.stringify(raw.name)}: use lower-case letters, digits and '-'`);
+          else if (BUILTIN_DETECTOR_NAMES.includes(raw.name)) count([...at, "name"], `${JSON.stringify(raw.name)} is a built-in detector; name yours differently (built-ins can be turned off with disableDetectors)`);
+          else if (names.has(raw.name)) count([...at, "name"], `duplicate detector name ${JSON.stringify(raw.name)}`);
+          else {
+            names.add(raw.name);
+            detector.name = raw.name;
+          }
+        }
+        if (!("pattern" in raw)) count(at, 'missing "pattern" (a regular expression)');
+        else if (checkString(raw.pattern, [...at, "pattern"], count, "a regular expression (a string)")) detector.pattern = raw.pattern;
+        if ("description" in raw && checkString(raw.description, [...at, "description"], count)) detector.description = raw.description;
+        if ("ignoreCase" in raw) {
+          if (typeof raw.ignoreCase !== "boolean") count([...at, "ignoreCase"], `expected true or false, got ${describeType(raw.ignoreCase)}`);
+          else detector.ignoreCase = raw.ignoreCase;
+        }
+        if (detector.name !== undefined && detector.pattern !== undefined) {
+          const compiled = compileDetector(detector as DetectorSpec);
+          if (typeof compiled === "string") count([...at, "pattern"], compiled);
+          else spec.detectors?.push(detector as DetectorSpec);
+        }
+      });
+    }
+  }
+  if ("disableDetectors" in value) {
+    const list = value.disableDetectors;
+    if (!Array.isArray(list)) count([...path, "disableDetectors"], `expected a list of detector names, got ${describeType(list)}`);
+    else {
+      spec.disableDetectors = [];
+      list.forEach((name, i) => {
+        if (checkString(name, [...path, "disableDetectors", i], count)) spec.disableDetectors?.push(name);
+      });
+    }
+  }
+  return problems === 0 ? spec : undefined;
 }
 
 function checkProfile(name: string, value: unknown, path: FieldPath, report: Report, builtinNames: readonly string[]): ProfileSpec | undefined {
@@ -308,6 +394,10 @@ function checkProfile(name: string, value: unknown, path: FieldPath, report: Rep
       const g = value.guardrails;
       if (g === "ask" || g === "deny") profile.guardrails = g;
       else report([...path, "guardrails"], `guardrails must be "ask" or "deny", got ${JSON.stringify(g)} (a guardrail can never be turned off; allow a specific case with overrideGuardrail)`);
+    }
+    if ("masking" in value && value.masking !== null) {
+      const masking = checkMasking(value.masking, [...path, "masking"], report);
+      if (masking !== undefined) profile.masking = masking;
     }
   }
   if ("rules" in value && value.rules !== null) {

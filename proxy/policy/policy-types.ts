@@ -49,6 +49,8 @@ export interface Decision {
   rule: RuleRef;
   /** deny: what the agent reads (starts with "chaperone: "); ask: why a human is asked; allow: null. */
   message: string | null;
+  /** allow by a rule with `reveal: true`: the response goes to the agent unmasked (and the audit log says so). */
+  reveal?: true;
 }
 
 /** A rule that matched (or whose condition failed) while explaining a request. */

@@ -38,9 +38,15 @@ export const EVERYDAY_POLICY = `profiles:
 `;
 
 export async function startGatewayFixture(t: { after(fn: () => unknown): void }, options: GatewayFixtureOptions = {}): Promise<GatewayFixture> {
-  const dir = tempDir(t);
+  // One hook that undoes everything in reverse: the engine stops before the cluster, and both
+  // before their temp dir goes (node:test runs separate hooks in the order they were added).
+  const undo: (() => unknown)[] = [];
+  t.after(async () => {
+    for (const fn of undo.reverse()) await fn();
+  });
+  const dir = tempDir({ after: (fn) => undo.push(fn) });
   const cluster = await startTestCluster();
-  t.after(() => cluster.stop());
+  undo.push(() => cluster.stop());
   const developerKubeconfig = join(dir, "developer.kubeconfig");
   await cluster.writeKubeconfig(developerKubeconfig, {
     auth: options.auth ?? "token",
@@ -52,7 +58,7 @@ export async function startGatewayFixture(t: { after(fn: () => unknown): void },
     writeFileSync(join(dataDir, "policy.yaml"), options.policy);
   }
   const server = await serve(["--data-dir", dataDir, "--kubeconfig", developerKubeconfig, "--listen", "127.0.0.1:0", ...(options.serveArgs ?? [])]);
-  t.after(() => server.stop());
+  undo.push(() => server.stop());
   const addAgent = async (name: string, profile = options.profile): Promise<string> => {
     const out = join(dir, `${name}.kubeconfig`);
     const result = await chaperone(["agent", "add", name, "--data-dir", dataDir, "--out", out, ...(profile ? ["--profile", profile] : [])]);

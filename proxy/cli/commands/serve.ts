@@ -9,7 +9,26 @@ import { parseDuration } from "../duration.js";
 export async function serveCommand(argv: string[]): Promise<number> {
   const args = parseArgs(
     argv,
-    { values: ["data-dir", "kubeconfig", "context", "listen", "control-listen", "drain-timeout", "approval-timeout"], booleans: ["allow-remote"] },
+    {
+      values: [
+        "data-dir",
+        "kubeconfig",
+        "context",
+        "listen",
+        "control-listen",
+        "drain-timeout",
+        "approval-timeout",
+        // Audit and recording (issue 6); see proxy/audit/audit-settings.ts.
+        "audit-level",
+        "audit-max-file-size",
+        "audit-max-age",
+        "audit-max-total-size",
+        "exec-recording",
+        "recordings-max-age",
+        "recordings-max-total-size",
+      ],
+      booleans: ["allow-remote"],
+    },
     "serve",
   );
   if (args.booleans.has("help")) {
@@ -38,6 +57,15 @@ export async function serveCommand(argv: string[]): Promise<number> {
     controlListen: args.values.get("control-listen"),
     allowRemote: args.booleans.has("allow-remote"),
     approvalTimeoutMs: approvalTimeout,
+    audit: {
+      level: args.values.get("audit-level"),
+      maxFileSize: args.values.get("audit-max-file-size"),
+      maxAge: args.values.get("audit-max-age"),
+      maxTotalSize: args.values.get("audit-max-total-size"),
+      execRecording: args.values.get("exec-recording"),
+      recordingsMaxAge: args.values.get("recordings-max-age"),
+      recordingsMaxTotalSize: args.values.get("recordings-max-total-size"),
+    },
   });
   const upstream = engine.upstream.status();
   console.log(`chaperone: proxy listening on ${engine.proxyUrl} (upstream: ${upstream.context} at ${upstream.server})`);

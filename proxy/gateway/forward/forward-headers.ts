@@ -65,8 +65,11 @@ export function openUpstreamRequest(
   req: IncomingMessage,
   upgrade: boolean,
   bufferedBodyLength: number | null = null,
+  /** Adjusts the agent's headers before the credential is added (masking asks for JSON, uncompressed). */
+  editHeaders: ((headers: [string, string][]) => [string, string][]) | null = null,
 ): ClientRequest {
   let headers = requestHeadersForUpstream(req.rawHeaders, upgrade);
+  if (editHeaders) headers = editHeaders(headers);
   if (bufferedBodyLength !== null) {
     // The body was read (and may have arrived chunked): send it with its exact length.
     headers = headers.filter(([name]) => name.toLowerCase() !== "content-length");

@@ -8,6 +8,8 @@ import { upstreamErrorStatus } from "../../upstream/upstream-errors.js";
 import { openUpstreamRequest, responseHeadersForAgent } from "./forward-headers.js";
 import { sendStatus, statusFor } from "../status.js";
 import { MAX_REQUEST_BODY_BYTES, UPSTREAM_CONNECT_TIMEOUT_MS } from "../limits.js";
+import { gatewayRequestOf } from "../gateway-request.js";
+import { maskedBodyFor, maskedRequestHeaders, type ResponseMasking } from "../../masking/response-masking.js";
 
 class BodyLimit extends Transform {
   private seen = 0;
@@ -19,6 +21,51 @@ class BodyLimit extends Transform {
     if (this.seen > this.limit) callback(Object.assign(new Error("request body too large"), { code: "BODY_TOO_LARGE" }));
     else callback(null, chunk);
   }
+}
+
+/** Responses without a body: nothing to mask. */
+function hasNoBody(req: IncomingMessage, status: number): boolean {
+  return req.method === "HEAD" || status === 204 || status === 304 || (status >= 100 && status < 200);
+}
+
+/**
+ * A response that may carry secrets: decoded and masked on its way (JSON token by token, text
+ * line by line), never buffered whole. An encoding or type chaperone cannot read is refused with a
+ * Status (fail closed); a body that breaks mid-way cuts the connection rather than pass anything
+ * unmasked.
+ */
+function respondMasked(masking: ResponseMasking, req: IncomingMessage, upstreamRes: IncomingMessage, res: ServerResponse): void {
+  const status = upstreamRes.statusCode ?? 502;
+  const headers = responseHeadersForAgent(upstreamRes.rawHeaders);
+  if (hasNoBody(req, status)) {
+    res.writeHead(status, upstreamRes.statusMessage, headers.flat());
+    res.flushHeaders();
+    upstreamRes.pipe(res);
+    upstreamRes.on("error", () => res.destroy());
+    return;
+  }
+  const body = maskedBodyFor(masking, upstreamRes.headers);
+  if ("refuse" in body) {
+    upstreamRes.destroy();
+    sendStatus(res, statusFor("InternalError", `chaperone: ${body.refuse}`));
+    return;
+  }
+  // The length changes and the body goes out decoded.
+  const kept = headers.filter(([name]) => !/^(content-length|content-encoding)$/i.test(name));
+  res.writeHead(status, upstreamRes.statusMessage, kept.flat());
+  res.flushHeaders();
+  let stream: NodeJS.ReadableStream = upstreamRes;
+  const cut = (): void => {
+    res.destroy();
+    for (const transform of body.transforms) transform.destroy();
+  };
+  for (const transform of body.transforms) {
+    transform.on("error", cut);
+    stream = stream.pipe(transform);
+  }
+  stream.pipe(res);
+  upstreamRes.on("error", cut);
+  upstreamRes.on("aborted", cut);
 }
 
 function tooLarge(): ReturnType<typeof statusFor> {
@@ -51,7 +98,16 @@ export function forwardHttp(upstream: Upstream, req: IncomingMessage, res: Serve
 }
 
 function send(upstream: Upstream, connection: PreparedConnection, req: IncomingMessage, res: ServerResponse, body: Buffer | null): void {
-  const upstreamReq: ClientRequest = openUpstreamRequest(upstream, connection, req, false, body ? body.length : null);
+  // The mask pass's plan, if any: everything else is piped as it comes, unparsed.
+  const masking = gatewayRequestOf(req)?.responseMasking ?? null;
+  const upstreamReq: ClientRequest = openUpstreamRequest(
+    upstream,
+    connection,
+    req,
+    false,
+    body ? body.length : null,
+    masking ? (headers) => maskedRequestHeaders(headers, masking) : null,
+  );
 
   let connectTimer: NodeJS.Timeout | null = null;
   upstreamReq.on("socket", (socket) => {
@@ -72,6 +128,10 @@ function send(upstream: Upstream, connection: PreparedConnection, req: IncomingM
     if (res.writableEnded || res.destroyed) {
       // The agent is gone, or shutdown already answered it.
       upstreamRes.destroy();
+      return;
+    }
+    if (masking) {
+      respondMasked(masking, req, upstreamRes, res);
       return;
     }
     res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.statusMessage, responseHeadersForAgent(upstreamRes.rawHeaders).flat());

@@ -6,8 +6,12 @@ import type { Duplex } from "node:stream";
 import type { Upstream, PreparedConnection } from "../../upstream/upstream.js";
 import { upstreamErrorStatus } from "../../upstream/upstream-errors.js";
 import { openUpstreamRequest } from "./forward-headers.js";
-import type { KubernetesStatus } from "../status.js";
+import { statusFor, type KubernetesStatus } from "../status.js";
 import { UPSTREAM_CONNECT_TIMEOUT_MS } from "../limits.js";
+import type { UpgradeHooks } from "../../audit/exec-tap.js";
+import { gatewayRequestOf } from "../gateway-request.js";
+import { maskedRequestHeaders } from "../../masking/response-masking.js";
+import { execMaskingFor } from "../../masking/exec-stream-masker.js";
 
 /** Answers a not-yet-upgraded socket with a Status, as a plain HTTP response. */
 export function writeStatusToSocket(socket: Duplex, status: KubernetesStatus): void {
@@ -24,12 +28,12 @@ function headBlock(statusLine: string, rawHeaders: string[]): string {
   return out + "\r\n";
 }
 
-export function forwardUpgrade(upstream: Upstream, req: IncomingMessage, socket: Duplex, head: Buffer, onClose: () => void): void {
+export function forwardUpgrade(upstream: Upstream, req: IncomingMessage, socket: Duplex, head: Buffer, onClose: () => void, hooks?: UpgradeHooks): void {
   const prepared = upstream.prepare();
   if (prepared instanceof Promise) {
     socket.pause();
     prepared.then(
-      (connection) => open(upstream, connection, req, socket, head, onClose),
+      (connection) => open(upstream, connection, req, socket, head, onClose, hooks),
       (error: unknown) => {
         upstream.noteFailure((error as Error).message);
         writeStatusToSocket(socket, upstreamErrorStatus(error, upstream));
@@ -37,12 +41,22 @@ export function forwardUpgrade(upstream: Upstream, req: IncomingMessage, socket:
       },
     );
   } else {
-    open(upstream, prepared, req, socket, head, onClose);
+    open(upstream, prepared, req, socket, head, onClose, hooks);
   }
 }
 
-function open(upstream: Upstream, connection: PreparedConnection, req: IncomingMessage, socket: Duplex, head: Buffer, onClose: () => void): void {
-  const upstreamReq: ClientRequest = openUpstreamRequest(upstream, connection, req, true);
+function open(
+  upstream: Upstream,
+  connection: PreparedConnection,
+  req: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+  onClose: () => void,
+  hooks?: UpgradeHooks,
+): void {
+  // exec/attach output is masked on the wire (proxy/masking/exec-stream-masker.ts).
+  const masking = gatewayRequestOf(req)?.responseMasking ?? null;
+  const upstreamReq: ClientRequest = openUpstreamRequest(upstream, connection, req, true, null, masking ? (headers) => maskedRequestHeaders(headers, masking) : null);
   let finished = false;
   const finish = (): void => {
     if (finished) return;
@@ -56,27 +70,61 @@ function open(upstream: Upstream, connection: PreparedConnection, req: IncomingM
   upstreamReq.on("upgrade", (upstreamRes: IncomingMessage, upstreamSocket: Duplex, upstreamHead: Buffer) => {
     clearTimeout(timer);
     upstream.noteSuccess(upstreamRes.statusCode ?? 101);
+    const tap = masking ? execMaskingFor(masking, upstreamRes) : null;
+    if (tap && "refuse" in tap) {
+      upstreamSocket.destroy();
+      hooks?.declined(500);
+      writeStatusToSocket(socket, statusFor("InternalError", `chaperone: ${tap.refuse}; refused`));
+      finish();
+      return;
+    }
     socket.write(headBlock(`HTTP/1.1 101 ${upstreamRes.statusMessage || "Switching Protocols"}`, upstreamRes.rawHeaders));
-    if (upstreamHead.length > 0) socket.write(upstreamHead);
-    if (head.length > 0) upstreamSocket.write(head);
-    upstreamSocket.pipe(socket);
-    socket.pipe(upstreamSocket);
-    if (socket.isPaused()) socket.resume();
     const closeBoth = (): void => {
       socket.destroy();
       upstreamSocket.destroy();
+      tap?.toAgent.destroy();
+      tap?.toUpstream.destroy();
       finish();
     };
+    if (tap) {
+      // Both directions through the masking tap; bytes already read go first.
+      if (upstreamHead.length > 0) tap.toAgent.write(upstreamHead);
+      if (head.length > 0) tap.toUpstream.write(head);
+      upstreamSocket.pipe(tap.toAgent).pipe(socket);
+      socket.pipe(tap.toUpstream).pipe(upstreamSocket);
+      tap.toAgent.on("error", closeBoth);
+      tap.toUpstream.on("error", closeBoth);
+    } else {
+      if (upstreamHead.length > 0) socket.write(upstreamHead);
+      if (head.length > 0) upstreamSocket.write(head);
+      upstreamSocket.pipe(socket);
+      socket.pipe(upstreamSocket);
+    }
+    // Audit (issue 6): the exec tap observes what the agent sends and what it receives (after masking).
+    hooks?.upgraded(upstreamRes, socket, tap ? tap.toAgent : upstreamSocket, head, tap ? Buffer.alloc(0) : upstreamHead);
+    if (socket.isPaused()) socket.resume();
     socket.on("error", closeBoth);
     upstreamSocket.on("error", closeBoth);
     socket.on("close", closeBoth);
-    upstreamSocket.on("close", closeBoth);
+    if (tap) {
+      // The masking tap may still hold output when the upstream finishes: let it flush into the
+      // agent's socket before tearing anything down.
+      // A clean end goes upstream → tap (flush) → agent's socket (ended by the pipe), whose close
+      // then tears down the rest; a broken upstream, or an agent that never closes, is cut.
+      upstreamSocket.on("close", (hadError: boolean) => {
+        if (hadError) closeBoth();
+        else setTimeout(closeBoth, 5_000).unref();
+      });
+    } else {
+      upstreamSocket.on("close", closeBoth);
+    }
   });
 
   // The upstream declined to upgrade (404, 403, 400…): relay its answer as it is.
   upstreamReq.on("response", (upstreamRes: IncomingMessage) => {
     clearTimeout(timer);
     upstream.noteSuccess(upstreamRes.statusCode ?? 0);
+    hooks?.declined(upstreamRes.statusCode ?? 0);
     const rawHeaders = upstreamRes.rawHeaders.filter((_, i, all) => {
       const name = (i % 2 === 0 ? all[i] : all[i - 1]) as string;
       return !/^(connection|transfer-encoding|keep-alive)$/i.test(name);

@@ -1,0 +1,202 @@
+// Masks a byte stream: pod logs, and the stdout/stderr of exec and attach. Two stages:
+//
+//  1. Known secret values (known-values.ts), matched on bytes in every form. Only bytes that could
+//     still be the beginning of a known value are held back, so a value split across chunks or
+//     frames is caught and everything else goes out at once.
+//  2. Detectors, a line at a time: the unfinished last line is held until its newline arrives,
+//     the stream goes quiet (flushIdle, called by the owner's timer) or it grows past MAX_LINE.
+//     A PEM private key spans lines: from its BEGIN line the block is held until its END line
+//     (then masked whole), up to MAX_PEM; past that the block is swallowed up to its END.
+//
+// Detectors work on the latin1 view of the bytes (one character per byte, every byte kept), so
+// binary output (kubectl cp) passes through unchanged unless something actually matches.
+import type { Masker } from "./masker.js";
+import type { DetectorSet } from "./detectors.js";
+import { PEM_PRIVATE_KEY_BEGIN } from "./detectors.js";
+import { replaceMatches, type KnownMatch } from "./known-values.js";
+import { PLACEHOLDER_PATTERN } from "./placeholder.js";
+
+/** An unfinished line longer than this goes out but for its last LINE_TAIL bytes. */
+export const MAX_LINE = 16 * 1024;
+/** What stays held of a long unfinished line: room for a whole token (a JWT, a key) to be matched. */
+export const LINE_TAIL = 4 * 1024;
+/** A PEM block is held at most this long before it is masked and the rest of it swallowed. */
+export const MAX_PEM = 64 * 1024;
+/** How long a stream may be quiet before its unfinished line is released (owners run the timer). */
+export const IDLE_FLUSH_MS = 40;
+
+const NEWLINE = 0x0a;
+const PEM_BEGIN = Buffer.from("-----BEGIN ", "latin1");
+const PEM_END = /-----END [A-Z ]*PRIVATE KEY(?: BLOCK)?-----/;
+const EMPTY = Buffer.alloc(0);
+
+function concat(a: Buffer | null, b: Buffer): Buffer {
+  if (a === null || a.length === 0) return b;
+  if (b.length === 0) return a;
+  return Buffer.concat([a, b]);
+}
+
+export class ByteStreamMasker {
+  /** Stage 1: bytes that may begin a known value. */
+  private knownHeld: Buffer | null = null;
+  /** Stage 2: the unfinished line (or PEM block) not yet scanned. */
+  private lineHeld: Buffer | null = null;
+  /** Inside a PEM block too long to hold: dropping bytes until its END line. */
+  private swallowing = false;
+
+  constructor(
+    private readonly masker: Masker,
+    private readonly detectors: DetectorSet,
+    /** Called whenever something was masked (the request's record of masked fields). */
+    private readonly onMasked: (() => void) | null = null,
+  ) {}
+
+  /** Bytes held back right now (a timer should call flushIdle while this is > 0). */
+  get heldBytes(): number {
+    return (this.knownHeld?.length ?? 0) + (this.lineHeld?.length ?? 0);
+  }
+
+  /** Whether anything flushIdle would release is held. */
+  get idleReleasable(): boolean {
+    return (this.lineHeld?.length ?? 0) > 0;
+  }
+
+  push(chunk: Buffer): Buffer {
+    return this.lines(this.known(chunk, false), false);
+  }
+
+  /** The stream went quiet: scan and release the unfinished line (a PEM block stays held). */
+  flushIdle(): Buffer {
+    return this.lines(EMPTY, true);
+  }
+
+  /** The stream ended: everything goes, masked as far as it can be. */
+  end(): Buffer {
+    const rest = this.known(EMPTY, true);
+    const out = this.lines(rest, true, true);
+    this.lineHeld = null;
+    return out;
+  }
+
+  private known(chunk: Buffer, final: boolean): Buffer {
+    const buf = concat(this.knownHeld, chunk);
+    this.knownHeld = null;
+    if (buf.length === 0) return buf;
+    const matches: KnownMatch[] = [];
+    const holdFrom = this.masker.known.scan(buf, 0, final, (m) => matches.push(m));
+    if (holdFrom < buf.length) this.knownHeld = Buffer.from(buf.subarray(holdFrom));
+    if (matches.length > 0) this.onMasked?.();
+    return replaceMatches(buf, matches, holdFrom);
+  }
+
+  private lines(input: Buffer, idle: boolean, final = false): Buffer {
+    let buf = concat(this.lineHeld, input);
+    this.lineHeld = null;
+    if (buf.length === 0) return buf;
+    if (this.swallowing) {
+      const resumed = this.skipPastPemEnd(buf);
+      if (resumed === null) return EMPTY;
+      buf = resumed;
+    }
+    if (this.detectors.empty) return buf;
+
+    // What can go out now: up to the last newline, or everything when idle or final. An
+    // unfinished line longer than MAX_LINE (binary output, a progress bar) goes out but for its
+    // last LINE_TAIL bytes, so bytes are held briefly and scanned about once.
+    let cut = buf.length;
+    if (!idle && !final) {
+      const newline = buf.lastIndexOf(NEWLINE);
+      cut = newline < 0 ? 0 : newline + 1;
+      if (buf.length - cut > MAX_LINE) cut = buf.length - LINE_TAIL;
+    }
+    // An unterminated PEM private key in the scannable part: hold it from its BEGIN line.
+    if (!final) {
+      const pemStart = this.unterminatedPem(buf, cut);
+      if (pemStart >= 0) {
+        if (buf.length - pemStart > MAX_PEM) {
+          // Too long to hold: mask what there is and drop the rest of the block.
+          const out = Buffer.concat([this.scan(buf.subarray(0, pemStart), pemStart), Buffer.from(this.masker.placeholders.forBytes(buf.subarray(pemStart)), "latin1")]);
+          this.swallowing = true;
+          this.onMasked?.();
+          return out;
+        }
+        cut = Math.min(cut, pemStart);
+      }
+    }
+    if (final && this.unterminatedPem(buf, buf.length) >= 0) {
+      const start = this.unterminatedPem(buf, buf.length);
+      this.onMasked?.();
+      return Buffer.concat([this.scan(buf.subarray(0, start), start), Buffer.from(this.masker.placeholders.forBytes(buf.subarray(start)), "latin1")]);
+    }
+    if (cut === 0) {
+      this.lineHeld = buf === input ? Buffer.from(buf) : buf;
+      return EMPTY;
+    }
+    return this.scan(buf, cut);
+  }
+
+  /** Where the line of a BEGIN…PRIVATE KEY without its END (within buf[0:cut]) starts, or -1. */
+  private unterminatedPem(buf: Buffer, cut: number): number {
+    let at = buf.lastIndexOf(PEM_BEGIN, cut - 1);
+    while (at >= 0) {
+      const tail = buf.toString("latin1", at, Math.min(buf.length, at + 80));
+      const begin = PEM_PRIVATE_KEY_BEGIN.exec(tail);
+      if (begin && begin.index === 0) {
+        if (PEM_END.test(buf.toString("latin1", at))) return -1;
+        const lineStart = buf.lastIndexOf(NEWLINE, at);
+        return lineStart < 0 ? 0 : lineStart + 1;
+      }
+      at = at === 0 ? -1 : buf.lastIndexOf(PEM_BEGIN, at - 1);
+    }
+    return -1;
+  }
+
+  /** Drops bytes up to the end of the PEM END line; null when it has not come yet. */
+  private skipPastPemEnd(buf: Buffer): Buffer | null {
+    const text = buf.toString("latin1");
+    const end = PEM_END.exec(text);
+    if (!end) return null;
+    this.swallowing = false;
+    return buf.subarray(end.index + end[0].length);
+  }
+
+  /**
+   * Detector matches replaced in buf[0:cut], which goes out; buf[cut:] is held. Matches are looked
+   * for in the whole buffer, so one that starts before `cut` and runs past it (or up to the end of
+   * the data, where it may go on) moves the cut back to its start: no part of a match ever leaves
+   * before the whole of it is known.
+   */
+  private scan(buf: Buffer, cut: number): Buffer {
+    const hold = (at: number): void => {
+      if (at < buf.length) this.lineHeld = Buffer.from(buf.subarray(at));
+    };
+    if (buf.length === 0 || !this.detectors.mayMatchBytes(buf)) {
+      hold(cut);
+      return cut === buf.length ? buf : buf.subarray(0, cut);
+    }
+    const text = buf.toString("latin1");
+    const spans = this.detectors.find(text);
+    if (cut < buf.length) {
+      for (const span of spans) if (span.start < cut && (span.end > cut || span.end === buf.length)) cut = span.start;
+    }
+    hold(cut);
+    const parts: Buffer[] = [];
+    let at = 0;
+    for (const span of spans) {
+      if (span.end > cut) break;
+      const secret = text.slice(span.start, span.end);
+      // Stage 1 may have put a placeholder here already.
+      PLACEHOLDER_PATTERN.lastIndex = 0;
+      if (PLACEHOLDER_PATTERN.test(secret)) continue;
+      const bytes = Buffer.from(secret, "latin1");
+      const placeholder = this.masker.placeholders.forBytes(bytes);
+      this.masker.known.add(bytes, placeholder);
+      parts.push(buf.subarray(at, span.start), Buffer.from(placeholder, "latin1"));
+      at = span.end;
+    }
+    if (at === 0) return buf.subarray(0, cut);
+    parts.push(buf.subarray(at, cut));
+    this.onMasked?.();
+    return Buffer.concat(parts);
+  }
+}

@@ -1,0 +1,145 @@
+// How a masked response travels: what the upstream is asked for, and the transform its body goes
+// through on the way to the agent. Used by the forward pass (forward-http.ts, forward-upgrade.ts)
+// for requests the mask pass gave a plan to; every other response is piped untouched.
+import { Transform, type TransformCallback } from "node:stream";
+import { createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
+import type { IncomingHttpHeaders } from "node:http";
+import type { MaskRule } from "./mask-rules.js";
+import type { MaskScope } from "./object-masker.js";
+import { JsonStreamMasker } from "./json-stream-masker.js";
+import { ByteStreamMasker, IDLE_FLUSH_MS } from "./byte-stream-masker.js";
+import { jsonOnlyAccept, mediaTypeOf } from "./accept.js";
+
+export type ResponseMaskingKind = "json" | "text" | "exec";
+
+/** The mask pass's plan for one request's response. */
+export interface ResponseMasking {
+  kind: ResponseMaskingKind;
+  /** json: the rule the body (or each watch event) starts with. */
+  root: MaskRule | null;
+  scope: MaskScope;
+}
+
+/** Request headers for the upstream when the response will be masked: JSON only, no compression. */
+export function maskedRequestHeaders(headers: [string, string][], masking: ResponseMasking): [string, string][] {
+  const out: [string, string][] = [];
+  let accept: string | undefined;
+  for (const [name, value] of headers) {
+    const lower = name.toLowerCase();
+    if (lower === "accept") {
+      accept = accept === undefined ? value : `${accept},${value}`;
+      continue;
+    }
+    // The body is decompressed anyway if it comes compressed; asking for none saves the work.
+    if (lower === "accept-encoding") continue;
+    // A compressed WebSocket could not be read; Kubernetes clients do not ask for it anyway.
+    if (lower === "sec-websocket-extensions") continue;
+    out.push([name, value]);
+  }
+  if (masking.kind === "json") out.push(["Accept", jsonOnlyAccept(accept)]);
+  else if (accept !== undefined) out.push(["Accept", accept]);
+  return out;
+}
+
+export class JsonMaskingTransform extends Transform {
+  private readonly masker: JsonStreamMasker;
+  constructor(root: MaskRule, scope: MaskScope) {
+    super();
+    this.masker = new JsonStreamMasker(root, scope);
+  }
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    try {
+      const out = this.masker.push(chunk);
+      callback(null, out.length > 0 ? out : undefined);
+    } catch (error) {
+      callback(error as Error);
+    }
+  }
+  override _flush(callback: TransformCallback): void {
+    try {
+      const out = this.masker.end();
+      callback(null, out.length > 0 ? out : undefined);
+    } catch (error) {
+      callback(error as Error);
+    }
+  }
+}
+
+/** Logs and other text: known values and detectors; an unfinished line goes out once the stream is quiet. */
+export class TextMaskingTransform extends Transform {
+  private readonly masker: ByteStreamMasker;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(scope: MaskScope) {
+    super();
+    this.masker = new ByteStreamMasker(scope.masker, scope.settings.detectors, () => scope.note("log"));
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    const out = this.masker.push(chunk);
+    this.arm();
+    callback(null, out.length > 0 ? out : undefined);
+  }
+
+  private arm(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (!this.masker.idleReleasable) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      const out = this.masker.flushIdle();
+      if (out.length > 0 && !this.destroyed) this.push(out);
+    }, IDLE_FLUSH_MS);
+    this.timer.unref();
+  }
+
+  override _flush(callback: TransformCallback): void {
+    if (this.timer) clearTimeout(this.timer);
+    const out = this.masker.end();
+    callback(null, out.length > 0 ? out : undefined);
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    if (this.timer) clearTimeout(this.timer);
+    callback(error);
+  }
+}
+
+export interface MaskedBody {
+  /** Transforms the body goes through, in order (decompression first). */
+  transforms: Transform[];
+}
+
+/** Why a response cannot be masked (the agent gets a Status saying so), or how to mask it. */
+export function maskedBodyFor(masking: ResponseMasking, headers: IncomingHttpHeaders): MaskedBody | { refuse: string } {
+  const transforms: Transform[] = [];
+  const encoding = String(headers["content-encoding"] ?? "identity").trim().toLowerCase();
+  switch (encoding) {
+    case "":
+    case "identity":
+      break;
+    case "gzip":
+    case "x-gzip":
+      transforms.push(createGunzip());
+      break;
+    case "deflate":
+      transforms.push(createInflate());
+      break;
+    case "br":
+      transforms.push(createBrotliDecompress());
+      break;
+    default:
+      return { refuse: `the cluster answered with Content-Encoding ${JSON.stringify(encoding)}, which chaperone cannot decode to mask secret values; refused` };
+  }
+  const type = mediaTypeOf(headers["content-type"]);
+  const json = type === "application/json" || (type.startsWith("application/") && type.endsWith("+json"));
+  const text = type === "" || type.startsWith("text/");
+  if (masking.kind === "json" && json && masking.root) transforms.push(new JsonMaskingTransform(masking.root, masking.scope));
+  else if (json || text) transforms.push(new TextMaskingTransform(masking.scope));
+  else {
+    return {
+      refuse: `the cluster answered with Content-Type ${JSON.stringify(headers["content-type"] ?? "")}, which chaperone cannot read to mask secret values; refused (chaperone asks for JSON, so this is unexpected)`,
+    };
+  }
+  return { transforms };
+}
