@@ -135,8 +135,9 @@ function send(upstream: Upstream, connection: PreparedConnection, req: IncomingM
       return;
     }
     res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.statusMessage, responseHeadersForAgent(upstreamRes.rawHeaders).flat());
-    // Headers go out at once: a watch may not send a body byte for minutes.
-    res.flushHeaders();
+    // A stream without a length (a watch, logs -f) may not send a body byte for minutes: its
+    // headers go out at once. A sized body carries them in its first write (one TLS record).
+    if (upstreamRes.headers["content-length"] === undefined) res.flushHeaders();
     upstreamRes.pipe(res);
     upstreamRes.on("error", () => res.destroy());
     upstreamRes.on("aborted", () => res.destroy());
@@ -166,6 +167,12 @@ function send(upstream: Upstream, connection: PreparedConnection, req: IncomingM
 
   if (body) {
     upstreamReq.end(body);
+    return;
+  }
+  if (req.headers["content-length"] === undefined && req.headers["transfer-encoding"] === undefined) {
+    // No body (a GET): end at once rather than after the end event ripples through two pipes.
+    upstreamReq.end();
+    req.resume();
     return;
   }
   const limit = new BodyLimit(MAX_REQUEST_BODY_BYTES);
