@@ -22,6 +22,7 @@ export const USAGE = `usage: npm run bench -- [--only ID[,ID…]] [--quick | --s
 
   --only      run only these scenarios (ids: small-get-c1, small-get-c32, list-configmaps,
               list-secrets, watch-throughput, watch-delay, exec-websocket, exec-spdy,
+              list-secrets-masking, watch-secrets-masking, exec-recording, write-burst,
               idle-watches, policy-eval, startup)
   --quick     fewer and shorter rounds (about 40 % of the full run), for a fast look
   --scale F   multiply rounds and durations by F (--quick is 0.4); e.g. 3 for a long profile

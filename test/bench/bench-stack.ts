@@ -27,6 +27,18 @@ export interface BenchStackOptions {
   kubectl: string | null;
   /** Start the engine with the inspector open, for per-scenario CPU profiles. */
   profile: boolean;
+  /** Extra `chaperone serve` flags for the main engine (e.g. `--audit-level None`). */
+  serveArgs?: readonly string[];
+}
+
+/** An engine of its own next to the main one, for scenarios that compare two `serve` configurations. */
+export interface EngineVariant {
+  /** The agent's endpoint on this engine (bench profile). */
+  target: Target;
+  pid: number;
+  dataDir: string;
+  alive(): boolean;
+  stop(): Promise<void>;
 }
 
 export interface ProcessIds {
@@ -52,8 +64,18 @@ export interface BenchStack {
   engineAlive(): boolean;
   /** Replaces the engine and kubectl proxy with fresh processes (targets and pids are updated in place). */
   restartProxies(): Promise<void>;
-  /** Starts another `chaperone serve` on its own data dir (start-up scenario). */
-  engineArgs(dataDir: string): string[];
+  /**
+   * The current engine's endpoint for an agent with `profile` (added on first use, on the main
+   * data dir): e.g. the unmasked profile, for masked-vs-unmasked through one engine.
+   */
+  agentTarget(profile: string): Promise<Target>;
+  /**
+   * Starts another `chaperone serve` with `serveArgs`, on a fresh data dir of its own (the audit
+   * log has one writer per data dir) with its own bench agent. The caller stops it.
+   */
+  startEngineVariant(name: string, serveArgs: readonly string[]): Promise<EngineVariant>;
+  /** Arguments of `chaperone serve` on a data dir (start-up scenario), plus extra flags. */
+  engineArgs(dataDir: string, serveArgs?: readonly string[]): string[];
   kubectlProxyArgs(): string[];
   stop(): Promise<void>;
 }
@@ -106,9 +128,15 @@ export function benchDataDir(path: string): string {
 }
 
 /** `chaperone agent add` with the benchmark profile; returns what the agent's kubeconfig holds. */
-export async function addAgent(cli: string, dataDir: string, name: string, out: string): Promise<{ token: string; caPem: string; server: string }> {
+export async function addAgent(
+  cli: string,
+  dataDir: string,
+  name: string,
+  out: string,
+  profile = BENCH_PROFILE,
+): Promise<{ token: string; caPem: string; server: string }> {
   try {
-    execFileSync(process.execPath, [cli, "agent", "add", name, "--profile", BENCH_PROFILE, "--data-dir", dataDir, "--out", out], { stdio: "pipe" });
+    execFileSync(process.execPath, [cli, "agent", "add", name, "--profile", profile, "--data-dir", dataDir, "--out", out], { stdio: "pipe" });
   } catch (error) {
     const stderr = (error as { stderr?: Buffer }).stderr?.toString().trim();
     throw new Error(`chaperone agent add failed: ${stderr || (error as Error).message}`);
@@ -171,7 +199,17 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
     mkdirSync(home);
     const env = { ...process.env, HOME: home, KUBECONFIG: developerKubeconfig };
     const dataDir = benchDataDir(join(dir, "data"));
-    const engineArgs = (data: string): string[] => [options.cli, "serve", "--data-dir", data, "--kubeconfig", developerKubeconfig, "--listen", "127.0.0.1:0"];
+    const engineArgs = (data: string, serveArgs: readonly string[] = options.serveArgs ?? []): string[] => [
+      options.cli,
+      "serve",
+      "--data-dir",
+      data,
+      "--kubeconfig",
+      developerKubeconfig,
+      "--listen",
+      "127.0.0.1:0",
+      ...serveArgs,
+    ];
     const kubectlProxyArgs = (): string[] => [
       "proxy",
       "--kubeconfig",
@@ -216,6 +254,43 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
     await startProxies();
     const credentials = agent as unknown as { token: string; caPem: string };
 
+    const profileAgents = new Map<string, { token: string; caPem: string }>();
+    const agentTarget = async (profile: string): Promise<Target> => {
+      const chaperone = targets.chaperone as Target;
+      if (profile === BENCH_PROFILE) return chaperone;
+      let added = profileAgents.get(profile);
+      if (!added) {
+        added = await addAgent(options.cli, dataDir, `bench-${profile}`, join(dir, `agent-${profile}.kubeconfig`), profile);
+        profileAgents.set(profile, added);
+      }
+      return { ...chaperone, token: added.token, caPem: added.caPem };
+    };
+
+    let variants = 0;
+    const startEngineVariant = async (name: string, serveArgs: readonly string[]): Promise<EngineVariant> => {
+      const variantDir = benchDataDir(join(dir, `variant-${++variants}-${name.replace(/[^a-z0-9-]/gi, "-")}`));
+      const started = await spawnUntilReady(process.execPath, engineArgs(variantDir, serveArgs), /control API listening on (\S+)/, { env });
+      try {
+        const proxyUrl = /proxy listening on (https:\/\/\S+)/.exec(started.output())?.[1];
+        if (!proxyUrl) throw new Error(`cannot read the ${name} engine's address from:\n${started.output()}`);
+        const added = await addAgent(options.cli, variantDir, "bench", join(variantDir, "agent.kubeconfig"));
+        return {
+          target: { name: "chaperone", host: "127.0.0.1", port: Number(new URL(proxyUrl).port), tls: true, caPem: added.caPem, token: added.token },
+          pid: started.pid,
+          dataDir: variantDir,
+          alive: () => started.child.exitCode === null && started.child.signalCode === null,
+          stop: async () => {
+            await started.stop("SIGTERM");
+            // Recordings of 200 MiB execs add up; nothing reads them after the scenario.
+            rmSync(variantDir, { recursive: true, force: true });
+          },
+        };
+      } catch (error) {
+        await started.stop("SIGTERM");
+        throw error;
+      }
+    };
+
     return {
       dir,
       targets,
@@ -232,6 +307,8 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
       },
       engineAlive: () => engine !== null && engine.child.exitCode === null && engine.child.signalCode === null,
       restartProxies: startProxies,
+      agentTarget,
+      startEngineVariant,
       engineArgs,
       kubectlProxyArgs,
       stop,

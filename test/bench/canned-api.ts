@@ -19,6 +19,8 @@ export const PATHS = {
   configMaps: `/api/v1/namespaces/${BENCH_NAMESPACE}/configmaps`,
   secrets: `/api/v1/namespaces/${BENCH_NAMESPACE}/secrets`,
   watchBurst: `/api/v1/namespaces/${BENCH_NAMESPACE}/configmaps?watch=true`,
+  /** The same burst of WATCH_EVENTS events, of Secrets: every one is parsed and masked on the way. */
+  watchSecrets: `/api/v1/namespaces/${BENCH_NAMESPACE}/secrets?watch=true`,
   watchPaced: `/api/v1/namespaces/${PACED_NAMESPACE}/configmaps?watch=true`,
   watchIdle: `/api/v1/namespaces/${IDLE_NAMESPACE}/configmaps?watch=true`,
   /** The exec endpoint; the upstream reads the stdout size from the command (`head -c N /dev/zero`). */
@@ -115,6 +117,23 @@ export function watchEventLine(i: number, namespace = BENCH_NAMESPACE, stamped =
   const object = configMap(`cm-${i % LIST_ITEMS}`, i, 380, namespace, extra);
   return Buffer.from(JSON.stringify({ type: "MODIFIED", object }) + "\n");
 }
+
+/** One Secret watch event line, ~1 KB like the ConfigMap ones: two data values to mask. */
+export function secretWatchEventLine(i: number): Buffer {
+  return Buffer.from(JSON.stringify({ type: "MODIFIED", object: secret(`secret-${i % LIST_ITEMS}`, i, 280) }) + "\n");
+}
+
+/**
+ * The body of a create (POST configmaps): a ~1 KB ConfigMap as kubectl sends it. The upstream
+ * answers every create with the same prebuilt 201 (createdConfigMapBody), whatever the name.
+ */
+export function createConfigMapBody(): Buffer {
+  const object = configMap("created", 2, 420) as { metadata: Record<string, unknown> };
+  object.metadata = { name: "created", namespace: BENCH_NAMESPACE, labels: { "app.kubernetes.io/name": "bench" } };
+  return Buffer.from(JSON.stringify(object));
+}
+
+export const createdConfigMapBody = Buffer.from(JSON.stringify(configMap("created", 2, 420)));
 
 /** Byte offset of the stamp digits inside a stamped event line. */
 export function stampOffset(line: Buffer): number {

@@ -17,6 +17,8 @@ import {
   apiVersionsBody,
   configMapListBody,
   coreResourcesBody,
+  createdConfigMapBody,
+  secretWatchEventLine,
   secretListBody,
   smallObjectBody,
   stampOffset,
@@ -111,12 +113,18 @@ export function startFastUpstream(options: FastUpstreamOptions): Promise<FastUps
   ]);
   const unauthorized = response("401 Unauthorized", statusBody(401, "Unauthorized", "Unauthorized"));
   const notFound = response("404 Not Found", statusBody(404, "NotFound", "the server could not find the requested resource"));
-  const badRequest = response("400 Bad Request", statusBody(400, "BadRequest", "the benchmark upstream accepts no request bodies"));
+  const badRequest = response("400 Bad Request", statusBody(400, "BadRequest", "the benchmark upstream accepts no request bodies but creates of ConfigMaps"));
+  const created = response("201 Created", createdConfigMapBody);
+  /** Creates carry a body; anything larger is not a benchmark request. */
+  const MAX_CREATE_BODY = 1024 * 1024;
 
   // The burst watch: every event its own chunk, as the API server flushes them, prebuilt as one stream.
   const burstParts: Buffer[] = [];
   for (let i = 0; i < WATCH_EVENTS; i++) burstParts.push(chunk(watchEventLine(i)));
   const burst = Buffer.concat(burstParts);
+  burstParts.length = 0;
+  for (let i = 0; i < WATCH_EVENTS; i++) burstParts.push(chunk(secretWatchEventLine(i)));
+  const secretBurst = Buffer.concat(burstParts);
   burstParts.length = 0;
 
   const pacedTemplate = watchEventLine(0, PACED_NAMESPACE, true);
@@ -124,8 +132,9 @@ export function startFastUpstream(options: FastUpstreamOptions): Promise<FastUps
 
   const sockets = new Set<Socket>();
 
-  function serveBurst(socket: Socket, done: () => void): void {
+  function serveBurst(socket: Socket, stream: Buffer, done: () => void): void {
     socket.write(WATCH_HEAD);
+    const burst = stream;
     let at = 0;
     const step = (): void => {
       while (at < burst.length && !socket.destroyed) {
@@ -172,10 +181,20 @@ export function startFastUpstream(options: FastUpstreamOptions): Promise<FastUps
     let pending: Buffer | null = null;
     /** A streaming response owns the connection until it ends; later bytes wait (no pipelining there). */
     let busy = false;
+    /** Body bytes of a create still to be read (and dropped) before the next request head. */
+    let skip = 0;
 
     const onData = (data: Buffer): void => {
       pending = pending ? Buffer.concat([pending, data]) : data;
       while (!busy && pending) {
+        if (skip > 0) {
+          const dropped = Math.min(skip, pending.length);
+          skip -= dropped;
+          pending = dropped < pending.length ? pending.subarray(dropped) : null;
+          // The whole body is in: the create is answered (the object is not kept; nothing reads it back).
+          if (skip === 0) socket.write(created);
+          continue;
+        }
         const end: number = pending.indexOf("\r\n\r\n");
         if (end < 0) {
           if (pending.length > MAX_HEAD) socket.destroy();
@@ -189,12 +208,23 @@ export function startFastUpstream(options: FastUpstreamOptions): Promise<FastUps
           return;
         }
         const contentLength = Number(head.headers["content-length"] ?? 0);
-        if (contentLength > 0 || head.headers["transfer-encoding"]) {
+        const create = head.method === "POST" && head.path === PATHS.configMaps;
+        if (head.headers["transfer-encoding"] || (contentLength > 0 && !create) || contentLength > MAX_CREATE_BODY) {
           socket.end(badRequest);
           return;
         }
         if (head.headers.authorization !== expectedAuth) {
+          // A refused create's body is not read: the connection ends with the answer.
+          if (contentLength > 0) {
+            socket.end(unauthorized);
+            return;
+          }
           socket.write(unauthorized);
+          continue;
+        }
+        if (create) {
+          if (contentLength === 0) socket.write(created);
+          else skip = contentLength;
           continue;
         }
         const upgrade = (head.headers.upgrade ?? "").toLowerCase();
@@ -211,8 +241,8 @@ export function startFastUpstream(options: FastUpstreamOptions): Promise<FastUps
           const namespaced = head.path.split("/")[4];
           busy = true;
           if (namespaced === PACED_NAMESPACE) servePaced(socket);
-          else if (head.path === PATHS.configMaps) {
-            serveBurst(socket, () => {
+          else if (head.path === PATHS.configMaps || head.path === PATHS.secrets) {
+            serveBurst(socket, head.path === PATHS.secrets ? secretBurst : burst, () => {
               busy = false;
               if (pending) onData(Buffer.alloc(0));
             });

@@ -19,6 +19,11 @@ export interface RequestsJob {
   durationMs: number;
   /** Stop early after this many responses (0: no limit). */
   maxRequests?: number;
+  /** GET unless told; a POST carries `body` (JSON) and counts `okStatus` (e.g. 201) as success. */
+  method?: "GET" | "POST";
+  body?: Uint8Array;
+  /** The status that counts as a success (default 200). */
+  okStatus?: number;
 }
 
 export interface RequestsResult {

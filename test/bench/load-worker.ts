@@ -59,7 +59,12 @@ class Samples {
 
 async function runRequests(job: RequestsJob): Promise<RequestsResult> {
   const connections = await pool(job.target, job.concurrency);
-  const head = requestHead(job.target, "GET", job.path);
+  // Head and body go out as one prebuilt buffer, like a GET's head: one write per request.
+  const body = job.body ? Buffer.from(job.body.buffer, job.body.byteOffset, job.body.byteLength) : null;
+  const head = body
+    ? Buffer.concat([requestHead(job.target, job.method ?? "POST", job.path, { "Content-Type": "application/json", "Content-Length": String(body.length) }), body])
+    : requestHead(job.target, job.method ?? "GET", job.path);
+  const okStatus = job.okStatus ?? 200;
   const samples = new Samples();
   let errors = 0;
   let firstError: string | null = null;
@@ -86,7 +91,7 @@ async function runRequests(job: RequestsJob): Promise<RequestsResult> {
         onEnd(status, bytes) {
           const end = performance.now();
           lastEnd = end;
-          if (status === 200) {
+          if (status === okStatus) {
             samples.add(end - sentAt);
             bodyBytes += bytes;
             count++;

@@ -145,6 +145,9 @@ async function main(): Promise<number> {
   const checks = reports.flatMap((r) => r.checks.filter((c) => c.met !== null).map((c) => ({ scenario: r.id, ...c })));
   console.log(`\nTargets: ${checks.filter((c) => c.met).length} of ${checks.length} met`);
   for (const c of checks) console.log(`  ${c.met ? "✔" : "✘"} ${c.scenario}: ${c.goal}: ${c.actual}`);
+  const figures = reports.flatMap((r) => r.checks.filter((c) => c.noTarget).map((c) => ({ scenario: r.id, ...c })));
+  if (figures.length > 0) console.log("Figures without a target:");
+  for (const c of figures) console.log(`  · ${c.scenario}: ${c.goal}: ${c.actual}`);
   for (const f of failures) console.log(`  ✘ ${f.id}: scenario failed: ${f.error}`);
   console.log(`\nwrote ${written.join(", ")} (${run.durationSeconds.toFixed(0)} s)`);
 

@@ -31,8 +31,8 @@ function header(column: Column): string {
   return column.unit ? `${column.label} (${column.unit})` : column.label;
 }
 
-function checkMark(met: boolean | null): string {
-  return met === null ? "·" : met ? "✔" : "✘";
+function checkMark(met: boolean | null, noTarget = false): string {
+  return noTarget ? "–" : met === null ? "·" : met ? "✔" : "✘";
 }
 
 export function formatScenarioText(report: ScenarioReport): string {
@@ -44,7 +44,7 @@ export function formatScenarioText(report: ScenarioReport): string {
   const render = (line: string[]): string =>
     "  " + line.map((text, i) => (i === 0 ? text.padEnd(widths[i] as number) : text.padStart(widths[i] as number))).join("  ");
   const out = [`\n${report.title}`, `  ${report.method}`, render(headers), render(units), ...body.map(render)];
-  for (const check of report.checks) out.push(`  ${checkMark(check.met)} ${check.goal}: ${check.actual}`);
+  for (const check of report.checks) out.push(`  ${checkMark(check.met, check.noTarget)} ${check.goal}: ${check.actual}`);
   for (const note of report.notes) out.push(`  note: ${note}`);
   return out.join("\n");
 }
@@ -63,7 +63,7 @@ export function formatMarkdown(run: BenchRun): string {
     "",
     `${run.date} · ${m.cpuModel} × ${m.cores} cores · ${m.memoryGiB.toFixed(0)} GiB · Linux ${m.kernel} · Node ${m.node} · kubectl ${m.kubectl ?? "not found"} · chaperone ${m.chaperone}${m.commit ? ` (${m.commit})` : ""}`,
     "",
-    "Every scenario measures three targets in the same run, interleaved round by round: **direct** (client to the benchmark upstream), **chaperone** (`chaperone serve` in front of it) and **kubectl-proxy** (`kubectl proxy` on the same kubeconfig). Figures are medians over rounds; ratios and differences pair rounds (chaperone and direct of the same round). *proxy CPU* and *proxy peak RSS* are the proxying process's (the engine's for chaperone); *client CPU* and *upstream CPU* (% of one core) show the load generator and upstream were not saturated.",
+    "Every scenario measures three targets in the same run, interleaved round by round: **direct** (client to the benchmark upstream), **chaperone** (`chaperone serve` in front of it) and **kubectl-proxy** (`kubectl proxy` on the same kubeconfig). Figures are medians over rounds; ratios and differences pair rounds (chaperone and direct of the same round). *proxy CPU* and *proxy peak RSS* are the proxying process's (the engine's for chaperone); *client CPU* and *upstream CPU* (% of one core) show the load generator and upstream were not saturated. Scenarios that compare chaperone configurations (recording on/off, audit level, masked/unmasked profile) have one row per configuration instead, measured the same way, and ratio rows between them.",
     "",
     "## Targets",
     "",
@@ -71,7 +71,7 @@ export function formatMarkdown(run: BenchRun): string {
     "|---|---|---:|:---:|",
   ];
   for (const s of run.scenarios) {
-    for (const c of s.checks) lines.push(`| ${s.title} | ${c.goal} | ${c.actual} | ${checkMark(c.met)} |`);
+    for (const c of s.checks) lines.push(`| ${s.title} | ${c.noTarget ? `${c.goal} (no target)` : c.goal} | ${c.actual} | ${checkMark(c.met, c.noTarget)} |`);
   }
   for (const f of run.failures) lines.push(`| ${f.id} | scenario failed: ${f.error.replace(/\|/g, "\\|").split("\n")[0]} | | ✘ |`);
   for (const s of run.scenarios) {

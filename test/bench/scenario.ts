@@ -1,6 +1,9 @@
 // What a scenario is and what it reports. A report is a small table: one row per target (direct,
 // chaperone, kubectl-proxy), then derived rows (chaperone ÷ direct, chaperone ÷ kubectl-proxy,
-// chaperone − direct), plus the issue's targets checked against the figures.
+// chaperone − direct), plus the issue's targets checked against the figures. Scenarios that
+// compare chaperone configurations (variant-table.ts) use the same shape: one row per variant
+// ("recording on", "masked"…) and ratio rows between them; headline figures without a target
+// are checks with noTarget.
 import type { BenchStack } from "./bench-stack.js";
 import type { BenchOptions } from "./bench-options.js";
 import type { ProfileSummary } from "./cpu-profile-summary.js";
@@ -30,8 +33,10 @@ export interface Check {
   goal: string;
   /** The measured figure, formatted. */
   actual: string;
-  /** null: could not be evaluated (e.g. kubectl missing). */
+  /** null: could not be evaluated (e.g. kubectl missing), or there is no target (noTarget). */
   met: boolean | null;
+  /** A headline figure the issue asks to know, with no target to meet (e.g. what recording costs). */
+  noTarget?: boolean;
 }
 
 export interface ScenarioReport {
