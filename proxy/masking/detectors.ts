@@ -164,9 +164,20 @@ export class DetectorSet {
   private readonly builtins: readonly Detector[];
   private readonly custom: readonly Detector[];
 
+  /** Built-ins anchored on ":" or "=" alone (key/value shapes): one memchr decides. */
+  private readonly separated: readonly Detector[];
+  /** The other built-ins, and one regex finding any of their anchors in a single pass. */
+  private readonly anchored: readonly Detector[];
+  private readonly anyAnchor: RegExp | null;
+
   constructor(readonly detectors: readonly Detector[]) {
     this.builtins = detectors.filter((d) => d.builtin);
     this.custom = detectors.filter((d) => !d.builtin);
+    const separator = (d: Detector): boolean => (d.anchors ?? []).every((a) => a === ":" || a === "=");
+    this.separated = this.builtins.filter((d) => d.anchors && separator(d));
+    this.anchored = this.builtins.filter((d) => !d.anchors || !separator(d));
+    const anchors = [...new Set(this.anchored.flatMap((d) => d.anchors ?? []))];
+    this.anyAnchor = anchors.length > 0 && this.anchored.every((d) => d.anchors) ? new RegExp(anchors.map((a) => a.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")).join("|")) : null;
   }
 
   get empty(): boolean {
@@ -205,7 +216,12 @@ export class DetectorSet {
         if (at && at[1] > at[0]) (spans ??= []).push({ start: at[0], end: at[1] });
       }
     };
-    for (const d of this.builtins) if (!d.anchors || d.anchors.some((anchor) => text.includes(anchor))) scan(d);
+    if (this.separated.length > 0 && (text.includes(":") || text.includes("="))) {
+      for (const d of this.separated) if ((d.anchors as readonly string[]).some((anchor) => text.includes(anchor))) scan(d);
+    }
+    if (this.anyAnchor === null || this.anyAnchor.test(text)) {
+      for (const d of this.anchored) if (!d.anchors || d.anchors.some((anchor) => text.includes(anchor))) scan(d);
+    }
     for (const d of this.custom) scan(d);
     return spans ? mergeSpans(spans) : [];
   }

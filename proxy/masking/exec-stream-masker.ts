@@ -41,6 +41,57 @@ export function execTransportOf(upgradeHeader: string | undefined): ExecTranspor
   return null;
 }
 
+/**
+ * Bytes received and not yet parsed, kept as the chunks they came in: a frame that arrived whole
+ * is a view into its chunk, one split across chunks is copied once.
+ */
+class ChunkQueue {
+  private chunks: Buffer[] = [];
+  length = 0;
+
+  push(chunk: Buffer): void {
+    if (chunk.length === 0) return;
+    this.chunks.push(chunk);
+    this.length += chunk.length;
+  }
+
+  /** Up to `n` leading bytes, not consumed (copied only when they span chunks). */
+  peek(n: number): Buffer {
+    const first = this.chunks[0];
+    if (!first) return Buffer.alloc(0);
+    if (first.length >= n) return first.subarray(0, n);
+    const out = Buffer.alloc(Math.min(n, this.length));
+    let at = 0;
+    for (const chunk of this.chunks) {
+      at += chunk.copy(out, at, 0, Math.min(chunk.length, out.length - at));
+      if (at === out.length) break;
+    }
+    return out;
+  }
+
+  /** Consumes the first `n` bytes (n <= length). */
+  take(n: number): Buffer {
+    const first = this.chunks[0] as Buffer;
+    this.length -= n;
+    if (first.length >= n) {
+      if (first.length === n) this.chunks.shift();
+      else this.chunks[0] = first.subarray(n);
+      return first.subarray(0, n);
+    }
+    const out = Buffer.allocUnsafe(n);
+    let at = 0;
+    while (at < n) {
+      const chunk = this.chunks[0] as Buffer;
+      const used = Math.min(chunk.length, n - at);
+      chunk.copy(out, at, 0, used);
+      at += used;
+      if (used === chunk.length) this.chunks.shift();
+      else this.chunks[0] = chunk.subarray(used);
+    }
+    return out;
+  }
+}
+
 /** Releases held bytes of one channel after a quiet period. */
 class IdleFlusher {
   private timer: NodeJS.Timeout | null = null;
@@ -89,8 +140,10 @@ const ERROR_CHANNEL = 3;
 
 /** WebSocket server→client frames, re-framed with their output channels masked. */
 class WebSocketOutputMasker extends Transform {
-  private pending: Buffer | null = null;
+  private readonly queue = new ChunkQueue();
   private readonly channels = new Map<number, { masker: ByteStreamMasker; idle: IdleFlusher }>();
+  /** Bytes the idle timer released while a fragmented message was open, by channel. */
+  private readonly heldForLater = new Map<number, Buffer>();
   /** The data message being received: its channel, and whether its first frame went out. */
   private message: { channel: number; masked: boolean; started: boolean; base64Parts: Buffer[] | null } | null = null;
 
@@ -122,8 +175,6 @@ class WebSocketOutputMasker extends Transform {
     this.push(this.wholeMessage(id, bytes));
   }
 
-  private readonly heldForLater = new Map<number, Buffer>();
-
   private wholeMessage(channel: number, data: Buffer): Buffer {
     if (this.base64) {
       const payload = Buffer.from(String.fromCharCode(0x30 + channel) + data.toString("base64"), "latin1");
@@ -132,13 +183,13 @@ class WebSocketOutputMasker extends Transform {
     return Buffer.concat([wsHeader(true, 0x2, data.length + 1), Buffer.from([channel]), data]);
   }
 
-  /** Everything still held on the output channels, as messages (before an error, a close or the end). */
-  private drainAll(final: boolean): Buffer[] {
+  /** Everything still held on the output channels, as messages (before the exit status, a close or the end). */
+  private drainAll(): Buffer[] {
     const out: Buffer[] = [];
     for (const [id, channel] of this.channels) {
       const later = this.heldForLater.get(id);
       this.heldForLater.delete(id);
-      const bytes = Buffer.concat([later ?? Buffer.alloc(0), final ? channel.masker.end() : channel.masker.flushIdle()]);
+      const bytes = Buffer.concat([later ?? Buffer.alloc(0), channel.masker.end()]);
       channel.idle.stop();
       if (bytes.length > 0) out.push(this.wholeMessage(id, bytes));
     }
@@ -146,47 +197,45 @@ class WebSocketOutputMasker extends Transform {
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    let buf = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
-    this.pending = null;
+    const queue = this.queue;
+    queue.push(chunk);
     const out: Buffer[] = [];
-    let pos = 0;
     try {
-      while (buf.length - pos >= 2) {
-        const b0 = buf[pos] as number;
-        const b1 = buf[pos + 1] as number;
+      while (queue.length >= 2) {
+        const head = queue.peek(14);
+        const b0 = head[0] as number;
+        const b1 = head[1] as number;
         const masked = (b1 & 0x80) !== 0;
         let length = b1 & 0x7f;
         let header = 2;
         if (length === 126) {
-          if (buf.length - pos < 4) break;
-          length = buf.readUInt16BE(pos + 2);
+          if (head.length < 4) break;
+          length = head.readUInt16BE(2);
           header = 4;
         } else if (length === 127) {
-          if (buf.length - pos < 10) break;
-          const big = buf.readBigUInt64BE(pos + 2);
+          if (head.length < 10) break;
+          const big = head.readBigUInt64BE(2);
           if (big > BigInt(MAX_FRAME_BYTES)) throw new Error("WebSocket frame too large to mask");
           length = Number(big);
           header = 10;
         }
         if (length > MAX_FRAME_BYTES) throw new Error("WebSocket frame too large to mask");
-        const maskOffset = pos + header;
+        const maskOffset = header;
         if (masked) header += 4;
-        if (buf.length - pos < header + length) break;
-        const raw = buf.subarray(pos, pos + header + length);
-        let payload = buf.subarray(pos + header, pos + header + length);
+        if (queue.length < header + length) break;
+        const raw = queue.take(header + length);
+        let payload = raw.subarray(header);
         if (masked) {
-          const key = buf.subarray(maskOffset, maskOffset + 4);
+          const key = raw.subarray(maskOffset, maskOffset + 4);
           payload = Buffer.from(payload);
           for (let i = 0; i < payload.length; i++) payload[i] = (payload[i] as number) ^ (key[i & 3] as number);
         }
-        pos += header + length;
         this.frame(b0, raw, payload, out);
       }
     } catch (error) {
       callback(error as Error);
       return;
     }
-    if (pos < buf.length) this.pending = Buffer.from(buf.subarray(pos));
     for (const piece of out) this.push(piece);
     callback();
   }
@@ -197,7 +246,7 @@ class WebSocketOutputMasker extends Transform {
     const opcode = b0 & 0x0f;
     if (opcode >= 0x8) {
       // Control frames may sit between fragments; a close ends the session: flush first.
-      if (opcode === 0x8) out.push(...this.drainAll(true));
+      if (opcode === 0x8) out.push(...this.drainAll());
       out.push(raw);
       return;
     }
@@ -211,7 +260,7 @@ class WebSocketOutputMasker extends Transform {
       const masked = channel !== ERROR_CHANNEL;
       this.message = { channel, masked, started: false, base64Parts: this.base64 && masked ? [] : null };
       // The error channel carries the exit status: the output before it goes out first, whole.
-      if (!masked) out.push(...this.drainAll(true));
+      if (!masked) out.push(...this.drainAll());
       payload = payload.subarray(1);
     } else if (!this.message) {
       throw new Error("a WebSocket continuation frame outside a message");
@@ -236,7 +285,10 @@ class WebSocketOutputMasker extends Transform {
       let masked = channel.masker.push(payload);
       if (later) masked = Buffer.concat([later, masked]);
       channel.idle.touch();
-      if (fin && !message.started) {
+      if (fin && !message.started && masked === payload && ((raw[1] as number) & 0x80) === 0) {
+        // Nothing changed in a whole message: the frame goes out as it came.
+        out.push(raw);
+      } else if (fin && !message.started) {
         if (masked.length > 0) out.push(this.wholeMessage(message.channel, masked));
       } else if (!message.started) {
         out.push(wsHeader(false, 0x2, masked.length + 1), Buffer.from([message.channel]), masked);
@@ -256,7 +308,7 @@ class WebSocketOutputMasker extends Transform {
   }
 
   override _flush(callback: TransformCallback): void {
-    for (const piece of this.drainAll(true)) this.push(piece);
+    for (const piece of this.drainAll()) this.push(piece);
     callback();
   }
 
@@ -268,19 +320,16 @@ class WebSocketOutputMasker extends Transform {
 
 /** Splits one direction of a SPDY connection into whole raw frames. */
 class SpdyFrameSplitter {
-  private pending: Buffer | null = null;
+  private readonly queue = new ChunkQueue();
 
   push(chunk: Buffer, onFrame: (frame: Buffer) => void): void {
-    const buf = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
-    this.pending = null;
-    let pos = 0;
-    while (buf.length - pos >= 8) {
-      const length = buf.readUInt32BE(pos + 4) & 0xffffff;
-      if (buf.length - pos < 8 + length) break;
-      onFrame(buf.subarray(pos, pos + 8 + length));
-      pos += 8 + length;
+    const queue = this.queue;
+    queue.push(chunk);
+    while (queue.length >= 8) {
+      const length = queue.peek(8).readUInt32BE(4) & 0xffffff;
+      if (queue.length < 8 + length) break;
+      onFrame(queue.take(8 + length));
     }
-    if (pos < buf.length) this.pending = Buffer.from(buf.subarray(pos));
   }
 }
 
@@ -346,14 +395,18 @@ class SpdyOutputMasker extends Transform {
         return;
       }
       const stream = this.stream(id);
-      let masked = stream.masker.push(frame.subarray(8));
+      const payload = frame.subarray(8);
+      let masked = stream.masker.push(payload);
       const fin = (flags & 0x01) !== 0;
       if (fin) {
-        masked = Buffer.concat([masked, stream.masker.end()]);
+        const rest = stream.masker.end();
+        if (rest.length > 0) masked = Buffer.concat([masked, rest]);
         stream.closed = true;
         stream.idle.stop();
       } else stream.idle.touch();
-      if (masked.length > 0 || fin) out.push(dataFrame(id, flags, masked));
+      // Only a frame whose data changed (masked, or bytes held or released) is re-serialized.
+      if (masked === payload) out.push(frame);
+      else if (masked.length > 0 || fin) out.push(dataFrame(id, flags, masked));
     });
     for (const piece of out) this.push(piece);
     callback();

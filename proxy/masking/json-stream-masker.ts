@@ -62,8 +62,18 @@ class Escapes {
 
 /** Index just past the string token opening at `start`, or -1 when it continues beyond `buf`. */
 function stringEnd(buf: Buffer, start: number, escapes?: Escapes): number {
-  if (escapes) {
-    const quote = buf.indexOf(QUOTE, start + 1);
+  // Most strings (keys, names, timestamps) are short: a loop over their bytes costs less than a
+  // native search, and a backslash sends it to the careful path.
+  const limit = Math.min(buf.length, start + 64);
+  let i = start + 1;
+  for (; i < limit; i++) {
+    const c = buf[i] as number;
+    if (c === QUOTE) return i + 1;
+    if (c === BACKSLASH) break;
+  }
+  if (i === limit && limit === buf.length) return -1;
+  if (escapes && i === limit) {
+    const quote = buf.indexOf(QUOTE, limit);
     if (quote < 0) return -1;
     if (!escapes.within(start + 1, quote)) return quote + 1;
   }
@@ -76,6 +86,12 @@ function stringEnd(buf: Buffer, start: number, escapes?: Escapes): number {
     if ((backslashes & 1) === 0) return quote + 1;
     from = quote + 1;
   }
+}
+
+/** Whether buf holds `bytes` at `at` (keys are short: a loop beats a native call). */
+function sameBytes(buf: Buffer, at: number, bytes: Buffer): boolean {
+  for (let j = 0; j < bytes.length; j++) if (buf[at + j] !== bytes[j]) return false;
+  return true;
 }
 
 /** Whether the string token buf[start:end] has an escape (searched within the token only). */
@@ -322,7 +338,6 @@ export class JsonStreamMasker {
         i++;
         continue;
       }
-      const frame = this.stack[this.stack.length - 1];
       switch (this.expect) {
         case Expect.Value: {
           const rule = this.valueRule;
@@ -369,14 +384,14 @@ export class JsonStreamMasker {
           if (c !== QUOTE) throw new MaskingStreamError("expected an object key");
           const end = stringEnd(buf, i, escapes);
           if (end < 0) return i;
-          const rule = (frame as Frame).rule;
+          const rule = (this.stack[this.stack.length - 1] as Frame).rule;
           if (rule.anyMember === null && !escapes.within(i + 1, end - 1)) {
             // Only named members matter here: compare the key's bytes, decode nothing.
             const length = end - i - 2;
             let matched: MaskRule | null = null;
             let name = "";
             for (const member of rule.named) {
-              if (member.bytes.length === length && buf.compare(member.bytes, 0, length, i + 1, end - 1) === 0) {
+              if (member.bytes.length === length && sameBytes(buf, i + 1, member.bytes)) {
                 matched = member.rule;
                 name = member.name;
                 break;
@@ -410,7 +425,7 @@ export class JsonStreamMasker {
           continue;
         case Expect.ElementOrEnd:
         case Expect.CommaOrEndArray: {
-          const array = frame as Frame;
+          const array = this.stack[this.stack.length - 1] as Frame;
           if (c === CLOSE_ARRAY) {
             this.stack.pop();
             i++;

@@ -77,19 +77,15 @@ class Rule implements MaskRule {
     this.anyMember = parts.anyMember ?? null;
   }
 
-  // Computed on first use: rules are only assembled (members added, objectRule set) before any walk.
-  private namedCache: NamedMember[] | null = null;
+  // Filled in by seal() once the tree is assembled (members added, objectRule set), so that the
+  // streaming masker reads plain fields on its hot path.
+  named: NamedMember[] = [];
+  hasMembers = false;
 
-  get named(): NamedMember[] {
-    if (this.namedCache === null) {
-      this.namedCache = [];
-      for (const [name, rule] of this.members) if (rule !== null) this.namedCache.push({ name, bytes: Buffer.from(name, "utf8"), rule });
-    }
-    return this.namedCache;
-  }
-
-  get hasMembers(): boolean {
-    return this.anyMember !== null || this.named.length > 0;
+  seal(): void {
+    this.named = [];
+    for (const [name, rule] of this.members) if (rule !== null) this.named.push({ name, bytes: Buffer.from(name, "utf8"), rule });
+    this.hasMembers = this.anyMember !== null || this.named.length > 0;
   }
 
   member(key: string): MaskRule | null {
@@ -98,8 +94,13 @@ class Rule implements MaskRule {
   }
 }
 
+/** Rules made while a rule set is being built, sealed when it is complete. */
+let building: Rule[] | null = null;
+
 function rule(label: string, parts: RuleParts): Rule {
-  return new Rule(label, parts);
+  const made = new Rule(label, parts);
+  building?.push(made);
+  return made;
 }
 
 /** A map whose every value gets `action` (Secret data, ConfigMap data). */
@@ -194,6 +195,17 @@ export function mayCarrySecrets(key: ResourceKey): boolean {
 }
 
 function buildRuleSet(key: ResourceKey, settings: MaskingSettings): RuleSet {
+  building = [];
+  try {
+    const rules = assembleRuleSet(key, settings);
+    for (const made of building) made.seal();
+    return rules;
+  } finally {
+    building = null;
+  }
+}
+
+function assembleRuleSet(key: ResourceKey, settings: MaskingSettings): RuleSet {
   const { flags } = settings;
 
   const envVar = flags.env ? rule("env[]", { envVar: true }) : null;

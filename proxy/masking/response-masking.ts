@@ -42,7 +42,8 @@ export function maskedRequestHeaders(headers: [string, string][], masking: Respo
 }
 
 export class JsonMaskingTransform extends Transform {
-  private readonly masker: JsonStreamMasker;
+  /** Public so that the forward pass can drive it without the stream machinery (the hot path). */
+  readonly masker: JsonStreamMasker;
   constructor(root: MaskRule, scope: MaskScope) {
     super();
     this.masker = new JsonStreamMasker(root, scope);

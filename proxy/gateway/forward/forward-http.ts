@@ -9,7 +9,7 @@ import { openUpstreamRequest, responseHeadersForAgent } from "./forward-headers.
 import { sendStatus, statusFor } from "../status.js";
 import { MAX_REQUEST_BODY_BYTES, UPSTREAM_CONNECT_TIMEOUT_MS } from "../limits.js";
 import { gatewayRequestOf } from "../gateway-request.js";
-import { maskedBodyFor, maskedRequestHeaders, type ResponseMasking } from "../../masking/response-masking.js";
+import { JsonMaskingTransform, maskedBodyFor, maskedRequestHeaders, type ResponseMasking } from "../../masking/response-masking.js";
 
 class BodyLimit extends Transform {
   private seen = 0;
@@ -54,11 +54,39 @@ function respondMasked(masking: ResponseMasking, req: IncomingMessage, upstreamR
   const kept = headers.filter(([name]) => !/^(content-length|content-encoding)$/i.test(name));
   res.writeHead(status, upstreamRes.statusMessage, kept.flat());
   res.flushHeaders();
-  let stream: NodeJS.ReadableStream = upstreamRes;
   const cut = (): void => {
     res.destroy();
     for (const transform of body.transforms) transform.destroy();
   };
+  const only = body.transforms.length === 1 ? body.transforms[0] : undefined;
+  if (only instanceof JsonMaskingTransform) {
+    // The common case (an uncompressed JSON body): the masker driven directly, chunk by chunk,
+    // with the response's own back-pressure. Each chunk's output is written as soon as it is masked.
+    const masker = only.masker;
+    upstreamRes.on("data", (chunk: Buffer) => {
+      let out: Buffer;
+      try {
+        out = masker.push(chunk);
+      } catch {
+        upstreamRes.destroy();
+        cut();
+        return;
+      }
+      if (out.length > 0 && !res.write(out)) upstreamRes.pause();
+    });
+    res.on("drain", () => upstreamRes.resume());
+    upstreamRes.on("end", () => {
+      try {
+        res.end(masker.end());
+      } catch {
+        cut();
+      }
+    });
+    upstreamRes.on("error", cut);
+    upstreamRes.on("aborted", cut);
+    return;
+  }
+  let stream: NodeJS.ReadableStream = upstreamRes;
   for (const transform of body.transforms) {
     transform.on("error", cut);
     stream = stream.pipe(transform);
