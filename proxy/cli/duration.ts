@@ -28,9 +28,12 @@ export function parseDuration(text: string, what = "duration", maxMs = MAX_DURAT
   return total;
 }
 
-/** `4m12s`, `2h`, `1h5m`, `45s`: the largest two units, for "expires in …". */
-export function formatDuration(ms: number): string {
-  const seconds = Math.max(0, Math.round(ms / 1000));
+/**
+ * `4m12s`, `2h`, `1h5m`, `45s`: the largest two units, for "expires in …". The UI's countdowns
+ * round up (so "0s" means the moment has passed) and put a space between units.
+ */
+export function formatDuration(ms: number, options: { separator?: string; roundUp?: boolean } = {}): string {
+  const seconds = Math.max(0, options.roundUp ? Math.ceil(ms / 1000) : Math.round(ms / 1000));
   const parts: [number, string][] = [
     [Math.floor(seconds / 86_400), "d"],
     [Math.floor((seconds % 86_400) / 3600), "h"],
@@ -43,5 +46,5 @@ export function formatDuration(ms: number): string {
     .slice(first, first + 2)
     .filter(([value]) => value > 0)
     .map(([value, unit]) => `${value}${unit}`)
-    .join("");
+    .join(options.separator ?? "");
 }
