@@ -2,41 +2,25 @@
 // person sees, driven the way a person would (labels and buttons), with no console errors.
 import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { chromium, type Browser, type ConsoleMessage, type Page } from "playwright-core";
 import { startEngine, type Engine } from "../../proxy/engine.js";
 import { REPO_ROOT } from "../support/paths.js";
 import { tempDir } from "../support/temp-dir.js";
+import { writeDevKubeconfig } from "../support/dev-kubeconfig.js";
+import { launchBrowser, collectErrors } from "./ui-harness.js";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const RENDERER_DIR = join(REPO_ROOT, "renderer", "dist");
 const TIMEOUT_MS = 15_000;
 
-/** An upstream nothing listens on: the UI only needs the engine to start, not a cluster. */
-function writeKubeconfig(dir: string): string {
-  const path = join(dir, "upstream.kubeconfig");
-  writeFileSync(
-    path,
-    [
-      "apiVersion: v1",
-      "kind: Config",
-      "clusters: [{name: ui-test, cluster: {server: 'https://127.0.0.1:9'}}]",
-      "users: [{name: ui-test, user: {token: not-a-real-token}}]",
-      "contexts: [{name: ui-test, context: {cluster: ui-test, user: ui-test, namespace: default}}]",
-      "current-context: ui-test",
-      "",
-    ].join("\n"),
-  );
-  return path;
-}
 
 async function startTestEngine(t: TestContext): Promise<Engine> {
-  assert.ok(existsSync(join(RENDERER_DIR, "index.html")), "renderer/dist is not built: run `npm run renderer:build` first");
+  assert.ok(existsSync(join(RENDERER_DIR, "index.html")), "renderer/dist is not built: run `npm run build` first");
   const dir = tempDir(t, "chaperone-ui-");
   const engine = await startEngine({
     dataDir: join(dir, "data"),
-    kubeconfig: writeKubeconfig(dir),
+    // An upstream nothing listens on: the UI only needs the engine to start, not a cluster.
+    kubeconfig: writeDevKubeconfig(join(dir, "upstream.kubeconfig"), { context: "ui-test", namespace: "default" }),
     listen: "127.0.0.1:0", // never the default port: other test files run engines alongside
     rendererDir: RENDERER_DIR,
     log: () => {},
@@ -45,34 +29,7 @@ async function startTestEngine(t: TestContext): Promise<Engine> {
   return engine;
 }
 
-async function launchBrowser(t: TestContext): Promise<Browser> {
-  assert.ok(existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`);
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
-  t.after(() => browser.close());
-  return browser;
-}
 
-/** Console errors and uncaught exceptions, collected for the whole life of the page. */
-function collectErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on("console", (message: ConsoleMessage) => {
-    if (message.type() === "error") errors.push(`console: ${message.text()}`);
-  });
-  page.on("pageerror", (error) => errors.push(`pageerror: ${error.message}`));
-  return errors;
-}
 
 test("renderer: status, add an agent, revoke it, without console errors", { timeout: 90_000 }, async (t) => {
   const engine = await startTestEngine(t);
