@@ -103,6 +103,9 @@ test("the port belongs to the data dir: serve --listen records it and later agen
   assert.equal(agent.namespace, "team-a", "the agent's context mirrors the upstream context's namespace");
   // Restarting without --listen reuses the recorded port, so the kubeconfig stays valid.
   const again = await serve(["--data-dir", dataDir, "--kubeconfig", kubeconfig]);
-  t.after(() => again.stop());
-  assert.equal(new URL(again.proxyUrl).port, port);
+  try {
+    assert.equal(new URL(again.proxyUrl).port, port);
+  } finally {
+    await again.stop();
+  }
 });

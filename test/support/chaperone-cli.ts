@@ -7,6 +7,13 @@ export function chaperone(args: readonly string[], options: RunOptions = {}): Pr
   return runProcess(process.execPath, [CLI_PATH, ...args], options);
 }
 
+// Engines still running when a test file ends would keep its process alive until the runner's
+// timeout; whatever a failed test left behind is killed on exit instead.
+const running = new Set<ChildProcess>();
+process.once("exit", () => {
+  for (const child of running) child.kill("SIGKILL");
+});
+
 export interface ServeHandle {
   child: ChildProcess;
   proxyUrl: string;
@@ -19,8 +26,14 @@ export interface ServeHandle {
 /** Starts `chaperone serve` and resolves once it printed its listeners. */
 export function serve(args: readonly string[], env: NodeJS.ProcessEnv = process.env, timeoutMs = 15_000): Promise<ServeHandle> {
   const child = spawn(process.execPath, [CLI_PATH, "serve", ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
+  running.add(child);
   let output = "";
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.on("exit", (code) => {
+      running.delete(child);
+      resolve(code);
+    }),
+  );
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
