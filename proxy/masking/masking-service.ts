@@ -94,9 +94,9 @@ export class MaskingService {
       if (!flags.logs) return { kind: "none" };
       return { kind: "mask", response: { kind: "text", root: null, scope: this.scope(settings, masked) }, learnPod: { namespace: info.namespace, name: info.name } };
     }
-    // Port-forward carries the pod's own network traffic; proxy, arbitrary HTTP of the pod or
-    // service. Neither is masked (documented): like exec, they are asked about, not filtered.
-    if (info.verb === "portforward" || info.verb === "proxy") return { kind: "none" };
+    // Port-forward carries the pod's own network traffic. Not masked (documented): like exec, it is asked about, not filtered.
+    if (info.verb === "portforward") return { kind: "none" };
+    if (info.verb === "proxy") return this.proxyPlan(info, upgrade, settings, masked);
     const rules = ruleSetFor(resourceKey(info), settings);
     if (!rules) return { kind: "none" };
     if (upgrade) {
@@ -106,6 +106,27 @@ export class MaskingService {
       };
     }
     return { kind: "mask", response: { kind: "json", root: info.verb === "watch" ? rules.event : rules.body, scope: this.scope(settings, masked) }, learnPod: null };
+  }
+
+  /**
+   * A pod, service or node proxy: arbitrary HTTP from a workload (a debug endpoint, an admin UI, a
+   * metrics page) that may print whatever secret the workload holds. Masked like logs, as text;
+   * the forward pass refuses a body it cannot read as text. A proxied WebSocket (or any other
+   * upgrade) is refused: its frames could carry anything, in any framing.
+   */
+  private proxyPlan(info: ResourceRequestInfo, upgrade: boolean, settings: MaskingSettings, masked: string[]): MaskingPlan {
+    if (!settings.flags.proxy) return { kind: "none" };
+    if (upgrade) {
+      return {
+        kind: "refuse",
+        message: `chaperone: a proxied connection upgrade (WebSocket) to ${info.resource}/${info.name} cannot be masked; refused (a rule with reveal: true can allow it unmasked)`,
+      };
+    }
+    // The pod is named `NAME`, `NAME:PORT` or `SCHEME:NAME:PORT` in a proxy path.
+    const parts = info.name.split(":");
+    const pod = parts.length === 3 ? parts[1] : parts[0];
+    const learnPod = info.resource === "pods" && info.apiGroup === "" && pod ? { namespace: info.namespace, name: pod } : null;
+    return { kind: "mask", response: { kind: "proxy", root: null, scope: this.scope(settings, masked) }, learnPod };
   }
 
   /**

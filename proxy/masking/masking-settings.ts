@@ -4,7 +4,7 @@
 import { BUILTIN_DETECTORS, DetectorSet, type Detector, type DetectorSpec } from "./detectors.js";
 
 /** The switches, each covering one family of places secret values hide (see the README table). */
-export const MASKING_FLAGS = ["secrets", "tokens", "env", "configMaps", "annotations", "logs", "exec"] as const;
+export const MASKING_FLAGS = ["secrets", "tokens", "env", "configMaps", "annotations", "logs", "exec", "proxy"] as const;
 export type MaskingFlag = (typeof MASKING_FLAGS)[number];
 
 export const MASKING_FLAG_DESCRIPTIONS: Readonly<Record<MaskingFlag, string>> = {
@@ -15,6 +15,7 @@ export const MASKING_FLAG_DESCRIPTIONS: Readonly<Record<MaskingFlag, string>> = 
   annotations: "detector matches in annotations of any masked object",
   logs: "pod logs (logs, logs -f): known secret values and detector matches",
   exec: "exec and attach output (stdout, stderr): known secret values and detector matches",
+  proxy: "pod, service and node proxy responses: known secret values and detector matches; a body that cannot be read as text is refused",
 };
 
 /** The `masking:` block of a profile, as written (validated by the policy schema). */

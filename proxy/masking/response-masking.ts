@@ -10,7 +10,7 @@ import { JsonStreamMasker } from "./json-stream-masker.js";
 import { ByteStreamMasker, IDLE_FLUSH_MS } from "./byte-stream-masker.js";
 import { jsonOnlyAccept, mediaTypeOf } from "./accept.js";
 
-export type ResponseMaskingKind = "json" | "text" | "exec";
+export type ResponseMaskingKind = "json" | "text" | "exec" | "proxy";
 
 /** The mask pass's plan for one request's response. */
 export interface ResponseMasking {
@@ -106,6 +106,42 @@ export class TextMaskingTransform extends Transform {
   }
 }
 
+/**
+ * Media types a proxied workload serves as text besides text/* and JSON: what a debug endpoint, an
+ * admin page or a metrics scrape returns. Anything else (images, protobuf, archives) is refused.
+ */
+const TEXTUAL_APPLICATION_TYPES = new Set([
+  "application/xml",
+  "application/javascript",
+  "application/ecmascript",
+  "application/x-javascript",
+  "application/yaml",
+  "application/x-yaml",
+  "application/x-www-form-urlencoded",
+  "application/x-ndjson",
+  "application/openmetrics-text",
+  "application/problem+xml",
+  "application/xhtml+xml",
+]);
+
+function isTextual(type: string): boolean {
+  return TEXTUAL_APPLICATION_TYPES.has(type) || (type.startsWith("application/") && type.endsWith("+xml"));
+}
+
+/**
+ * Response headers of a proxied workload carry values too (a Location with a token in its query,
+ * a Set-Cookie holding a session): each value passes known-value and detector masking. Other
+ * responses come from the API server, whose headers carry no secrets.
+ */
+export function maskedResponseHeaders(masking: ResponseMasking, headers: [string, string][]): [string, string][] {
+  if (masking.kind !== "proxy") return headers;
+  const { scope } = masking;
+  return headers.map(([name, value]) => {
+    const masked = scope.masker.scan(value, scope.settings.detectors, () => scope.note("proxy"));
+    return masked === value ? [name, value] : [name, masked];
+  });
+}
+
 export interface MaskedBody {
   /** Transforms the body goes through, in order (decompression first). */
   transforms: Transform[];
@@ -134,10 +170,14 @@ export function maskedBodyFor(masking: ResponseMasking, headers: IncomingHttpHea
   }
   const type = mediaTypeOf(headers["content-type"]);
   const json = type === "application/json" || (type.startsWith("application/") && type.endsWith("+json"));
-  const text = type === "" || type.startsWith("text/");
+  const text = type === "" || type.startsWith("text/") || (masking.kind === "proxy" && isTextual(type));
   if (masking.kind === "json" && json && masking.root) transforms.push(new JsonMaskingTransform(masking.root, masking.scope));
   else if (json || text) transforms.push(new TextMaskingTransform(masking.scope));
-  else {
+  else if (masking.kind === "proxy") {
+    return {
+      refuse: `the proxied response has Content-Type ${JSON.stringify(headers["content-type"] ?? "")}, which chaperone cannot read as text to mask secret values; refused (a rule with reveal: true can allow it unmasked)`,
+    };
+  } else {
     return {
       refuse: `the cluster answered with Content-Type ${JSON.stringify(headers["content-type"] ?? "")}, which chaperone cannot read to mask secret values; refused (chaperone asks for JSON, so this is unexpected)`,
     };

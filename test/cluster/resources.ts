@@ -77,6 +77,7 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
       { name: "exec", kind: "PodExecOptions", verbs: ["create", "get"] },
       { name: "log", kind: "Pod", verbs: ["get"] },
       { name: "portforward", kind: "PodPortForwardOptions", verbs: ["create", "get"] },
+      { name: "proxy", kind: "PodProxyOptions", verbs: ["create", "delete", "get", "patch", "update"] },
       { name: "status", kind: "Pod", verbs: STATUS_VERBS },
     ],
   }),

@@ -16,6 +16,8 @@ import { encodeOpenApiV2Proto, OPENAPI_V2_PROTO, OPENAPI_V2_PROTO_ACCEPTED } fro
 import { handleResourceRequest, parseResourcePath, resolveType, verbOf, type ApiContext } from "./rest.js";
 import { parseAccept } from "./negotiation.js";
 import { handleStreamingUpgrade } from "./streaming/index.js";
+import { parsePodProxyPath, proxyToPod } from "./pod-proxy.js";
+import type { PodLike } from "./streaming/container.js";
 
 export interface RecordedRequest {
   method: string;
@@ -151,6 +153,14 @@ export class ApiServer {
         throw unauthorized();
       }
       const user = identity;
+      const podProxy = parsePodProxyPath(url.pathname, url.search);
+      if (podProxy) {
+        const method = (req.method ?? "GET").toLowerCase();
+        this.authorizeOrThrow({ user, verb: method === "head" ? "get" : method === "post" ? "create" : method === "put" ? "update" : method, resourceRequest: true, apiGroup: "", resource: "pods", subresource: "proxy", name: podProxy.name, namespace: podProxy.namespace });
+        const pod = this.options.api.registry.get(resolveType({ group: "", version: "v1", resource: "pods", watchPrefix: false }), podProxy.namespace, podProxy.name);
+        await proxyToPod(podProxy, pod as PodLike, req, res);
+        return;
+      }
       const info = parseResourcePath(pathname);
       if (!info) {
         const method = (req.method ?? "GET").toLowerCase();

@@ -9,7 +9,7 @@ import { openUpstreamRequest, responseHeadersForAgent } from "./forward-headers.
 import { sendStatus, statusFor } from "../status.js";
 import { MAX_REQUEST_BODY_BYTES, UPSTREAM_CONNECT_TIMEOUT_MS } from "../limits.js";
 import { gatewayRequestOf } from "../gateway-request.js";
-import { JsonMaskingTransform, maskedBodyFor, maskedRequestHeaders, type ResponseMasking } from "../../masking/response-masking.js";
+import { maskedResponseHeaders, JsonMaskingTransform, maskedBodyFor, maskedRequestHeaders, type ResponseMasking } from "../../masking/response-masking.js";
 
 class BodyLimit extends Transform {
   private seen = 0;
@@ -36,7 +36,7 @@ function hasNoBody(req: IncomingMessage, status: number): boolean {
  */
 function respondMasked(masking: ResponseMasking, req: IncomingMessage, upstreamRes: IncomingMessage, res: ServerResponse): void {
   const status = upstreamRes.statusCode ?? 502;
-  const headers = responseHeadersForAgent(upstreamRes.rawHeaders);
+  const headers = maskedResponseHeaders(masking, responseHeadersForAgent(upstreamRes.rawHeaders));
   if (hasNoBody(req, status)) {
     res.writeHead(status, upstreamRes.statusMessage, headers.flat());
     res.flushHeaders();
