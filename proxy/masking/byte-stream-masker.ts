@@ -1,4 +1,5 @@
-// Masks a byte stream: pod logs, and the stdout/stderr of exec and attach. Two stages:
+// Masks a byte stream: pod logs, the stdout/stderr of exec and attach, what a pod sends through a
+// port-forward. Two stages:
 //
 //  1. Known secret values (known-values.ts), matched on bytes in every form. Only bytes that could
 //     still be the beginning of a known value are held back, so a value split across chunks or
@@ -6,15 +7,56 @@
 //  2. Detectors, a line at a time: the unfinished last line is held until its newline arrives,
 //     the stream goes quiet (flushIdle, called by the owner's timer) or it grows past MAX_LINE.
 //     A PEM private key spans lines: from its BEGIN line the block is held until its END line
-//     (then masked whole), up to MAX_PEM; past that the block is swallowed up to its END.
+//     (then masked whole), up to MAX_PEM; past that the block is swallowed up to its END (the
+//     last bytes stay held meanwhile, so an END line cut in two is still found).
 //
 // Detectors work on the latin1 view of the bytes (one character per byte, every byte kept), so
 // binary output (kubectl cp) passes through unchanged unless something actually matches.
+//
+// How a match is replaced (`Replacement`):
+//  - "placeholder": by the value's placeholder (39 bytes): logs, terminals, text output.
+//  - "same-length": by as many bytes as the match, the placeholder's characters repeated and cut
+//    to length (sameLengthFill): an archive (`kubectl cp`), a binary file, an HTTP body over
+//    port-forward keeps every length and offset valid, still reveals nothing but the length, and
+//    the same value always reads the same. A PEM block too long to hold is overwritten, not dropped.
+//  - "by-content": decided by the first output: text (UTF-8 without NUL) gets placeholders,
+//    anything else the same length (a session without a TTY printing a binary file).
+import { isUtf8 } from "node:buffer";
 import type { Masker } from "./masker.js";
 import type { DetectorSet } from "./detectors.js";
 import { PEM_PRIVATE_KEY_BEGIN } from "./detectors.js";
 import { replaceMatches, type KnownMatch } from "./known-values.js";
-import { PLACEHOLDER_PATTERN } from "./placeholder.js";
+import { PLACEHOLDER_PATTERN, PLACEHOLDER_PREFIX } from "./placeholder.js";
+
+export type Replacement = "placeholder" | "same-length" | "by-content";
+
+export interface ByteStreamMaskerOptions {
+  /** How a match is replaced; "placeholder" unless said. */
+  replacement?: Replacement;
+}
+
+/**
+ * `length` bytes standing for a value whose placeholder is `placeholder`: the placeholder repeated
+ * and cut to length, from `offset` into that repetition (a block overwritten in several pieces).
+ */
+export function sameLengthFill(placeholder: string, length: number, offset = 0): Buffer {
+  const out = Buffer.allocUnsafe(length);
+  const unit = placeholder.length;
+  for (let i = 0; i < length; i++) out[i] = placeholder.charCodeAt((offset + i) % unit);
+  return out;
+}
+
+/** Whether a detector match is (or starts with) a same-length fill stage 1 wrote: never masked again. */
+function isFill(text: string): boolean {
+  return text.length < 10 ? PLACEHOLDER_PREFIX.startsWith(text) : text.includes("chaperone-");
+}
+
+/** UTF-8 text without NUL (a multi-byte character cut at the end still counts): what "by-content" calls text. */
+export function looksLikeText(data: Buffer): boolean {
+  if (data.includes(0)) return false;
+  for (let cut = 0; cut <= 3 && cut < data.length; cut++) if (isUtf8(data.subarray(0, data.length - cut))) return true;
+  return data.length === 0;
+}
 
 /** An unfinished line longer than this goes out but for its last LINE_TAIL bytes. */
 export const MAX_LINE = 16 * 1024;
@@ -28,6 +70,8 @@ export const IDLE_FLUSH_MS = 40;
 const NEWLINE = 0x0a;
 const PEM_BEGIN = Buffer.from("-----BEGIN ", "latin1");
 const PEM_END = /-----END [A-Z ]*PRIVATE KEY(?: BLOCK)?-----/;
+/** Longer than any END line PEM_END matches ("-----END PGP PRIVATE KEY BLOCK-----" is 36). */
+const PEM_END_MAX = 64;
 const EMPTY = Buffer.alloc(0);
 
 function concat(a: Buffer | null, b: Buffer): Buffer {
@@ -43,13 +87,26 @@ export class ByteStreamMasker {
   private lineHeld: Buffer | null = null;
   /** Inside a PEM block too long to hold: dropping bytes until its END line. */
   private swallowing = false;
+  /** Same-length mode, while swallowing: the block's placeholder and how much of its fill went out. */
+  private swallowFill: { placeholder: string; offset: number } | null = null;
+  /** null until "by-content" has seen the first output. */
+  private sameLength: boolean | null;
 
   constructor(
     private readonly masker: Masker,
     private readonly detectors: DetectorSet,
     /** Called whenever something was masked (the request's record of masked fields). */
     private readonly onMasked: (() => void) | null = null,
-  ) {}
+    options: ByteStreamMaskerOptions = {},
+  ) {
+    const replacement = options.replacement ?? "placeholder";
+    this.sameLength = replacement === "by-content" ? null : replacement === "same-length";
+  }
+
+  /** What replaces `bytes` (a whole match) in the current mode. */
+  private replacementFor(placeholder: string, length: number): Buffer {
+    return this.sameLength ? sameLengthFill(placeholder, length) : Buffer.from(placeholder, "latin1");
+  }
 
   /** Bytes held back right now (a timer should call flushIdle while this is > 0). */
   get heldBytes(): number {
@@ -62,6 +119,7 @@ export class ByteStreamMasker {
   }
 
   push(chunk: Buffer): Buffer {
+    if (this.sameLength === null && chunk.length > 0) this.sameLength = !looksLikeText(chunk);
     return this.lines(this.known(chunk, false), false);
   }
 
@@ -86,18 +144,45 @@ export class ByteStreamMasker {
     const holdFrom = this.masker.known.scan(buf, 0, final, (m) => matches.push(m));
     if (holdFrom < buf.length) this.knownHeld = Buffer.from(buf.subarray(holdFrom));
     if (matches.length > 0) this.onMasked?.();
-    return replaceMatches(buf, matches, holdFrom);
+    if (!this.sameLength || matches.length === 0) return replaceMatches(buf, matches, holdFrom);
+    // In place: every match has the length of its fill.
+    const out = Buffer.from(buf.subarray(0, holdFrom));
+    for (const m of matches) sameLengthFill(m.value.placeholder, m.end - m.start).copy(out, m.start);
+    return out;
   }
 
   private lines(input: Buffer, idle: boolean, final = false): Buffer {
     let buf = concat(this.lineHeld, input);
     this.lineHeld = null;
     if (buf.length === 0) return buf;
+    let swallowed: Buffer | null = null;
     if (this.swallowing) {
       const resumed = this.skipPastPemEnd(buf);
-      if (resumed === null) return EMPTY;
+      if (resumed === null) {
+        // The END line may be arriving in pieces: its possible beginning stays (unless this is the end).
+        const keep = final ? 0 : Math.min(buf.length, PEM_END_MAX);
+        if (keep > 0) this.lineHeld = Buffer.from(buf.subarray(buf.length - keep));
+        return this.swallowed(buf.length - keep) ?? EMPTY;
+      }
+      swallowed = this.swallowed(buf.length - resumed.length);
+      this.swallowFill = null;
       buf = resumed;
     }
+    const out = this.linesAfterPem(buf, input, idle, final);
+    return swallowed === null ? out : Buffer.concat([swallowed, out]);
+  }
+
+  /** Same-length mode: the fill for `length` more bytes of a swallowed PEM block (null otherwise: they are dropped). */
+  private swallowed(length: number): Buffer | null {
+    const fill = this.swallowFill;
+    if (fill === null || length === 0) return null;
+    const out = sameLengthFill(fill.placeholder, length, fill.offset);
+    fill.offset += length;
+    return out;
+  }
+
+  private linesAfterPem(buf: Buffer, input: Buffer, idle: boolean, final: boolean): Buffer {
+    if (buf.length === 0) return buf;
     if (this.detectors.empty) return buf;
 
     // What can go out now: up to the last newline, or everything when idle or final. An
@@ -114,9 +199,11 @@ export class ByteStreamMasker {
       const pemStart = this.unterminatedPem(buf, cut);
       if (pemStart >= 0) {
         if (buf.length - pemStart > MAX_PEM) {
-          // Too long to hold: mask what there is and drop the rest of the block.
-          const out = Buffer.concat([this.scan(buf.subarray(0, pemStart), pemStart), Buffer.from(this.masker.placeholders.forBytes(buf.subarray(pemStart)), "latin1")]);
+          // Too long to hold: mask what there is and drop (or, same-length, overwrite) the rest of the block.
+          const placeholder = this.masker.placeholders.forBytes(buf.subarray(pemStart));
+          const out = Buffer.concat([this.scan(buf.subarray(0, pemStart), pemStart), this.replacementFor(placeholder, buf.length - pemStart)]);
           this.swallowing = true;
+          if (this.sameLength) this.swallowFill = { placeholder, offset: buf.length - pemStart };
           this.onMasked?.();
           return out;
         }
@@ -126,7 +213,7 @@ export class ByteStreamMasker {
     if (final && this.unterminatedPem(buf, buf.length) >= 0) {
       const start = this.unterminatedPem(buf, buf.length);
       this.onMasked?.();
-      return Buffer.concat([this.scan(buf.subarray(0, start), start), Buffer.from(this.masker.placeholders.forBytes(buf.subarray(start)), "latin1")]);
+      return Buffer.concat([this.scan(buf.subarray(0, start), start), this.replacementFor(this.masker.placeholders.forBytes(buf.subarray(start)), buf.length - start)]);
     }
     if (cut === 0) {
       this.lineHeld = buf === input ? Buffer.from(buf) : buf;
@@ -185,13 +272,13 @@ export class ByteStreamMasker {
     for (const span of spans) {
       if (span.end > cut) break;
       const secret = text.slice(span.start, span.end);
-      // Stage 1 may have put a placeholder here already.
+      // Stage 1 may have put a placeholder (or a same-length fill) here already.
       PLACEHOLDER_PATTERN.lastIndex = 0;
-      if (PLACEHOLDER_PATTERN.test(secret)) continue;
+      if (PLACEHOLDER_PATTERN.test(secret) || (this.sameLength && isFill(secret))) continue;
       const bytes = Buffer.from(secret, "latin1");
       const placeholder = this.masker.placeholders.forBytes(bytes);
       this.masker.known.add(bytes, placeholder);
-      parts.push(buf.subarray(at, span.start), Buffer.from(placeholder, "latin1"));
+      parts.push(buf.subarray(at, span.start), this.replacementFor(placeholder, bytes.length));
       at = span.end;
     }
     if (at === 0) return buf.subarray(0, cut);

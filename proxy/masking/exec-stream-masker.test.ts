@@ -5,7 +5,7 @@ import type { Transform } from "node:stream";
 import { Masker } from "./masker.js";
 import { ByteStreamMasker, IDLE_FLUSH_MS } from "./byte-stream-masker.js";
 import { DEFAULT_MASKING } from "./masking-settings.js";
-import { execStreamMasking } from "./exec-stream-masker.js";
+import { execReplacementFor, execStreamMasking } from "./exec-stream-masker.js";
 import { FrameSerializer } from "../spdy/index.js";
 
 const masker = new Masker(randomBytes(32));
@@ -82,4 +82,28 @@ test("SPDY: streams are typed from the client's SYN_STREAMs; the error stream pa
   assert.ok(out.includes(error), "the error stream is untouched");
   assert.ok(out.subarray(0, out.indexOf(error)).indexOf("known-secret-value") < 0);
   assert.ok(out.includes(Buffer.from("out chaperone-masked-")));
+});
+
+test("the replacement follows the session: tar without a TTY keeps lengths, a TTY gets placeholders, the rest is decided by the output", () => {
+  const exec = "/api/v1/namespaces/x/pods/p/exec";
+  assert.equal(execReplacementFor(`${exec}?command=tar&command=cf&command=-&command=%2Ftmp%2Ff&stdout=true`), "same-length");
+  assert.equal(execReplacementFor(`${exec}?command=%2Fbin%2Ftar&command=cf&command=-&stdout=true`), "same-length");
+  assert.equal(execReplacementFor(`${exec}?command=tar&command=cf&command=-&stdout=true&tty=true`), "placeholder");
+  assert.equal(execReplacementFor(`${exec}?command=sh&stdin=true&stdout=true&tty=true`), "placeholder");
+  assert.equal(execReplacementFor(`${exec}?command=cat&command=%2Fdata%2Fblob&stdout=true`), "by-content");
+  assert.equal(execReplacementFor("/api/v1/namespaces/x/pods/p/attach?stdout=true"), "by-content");
+});
+
+test("WebSocket, same length: kubectl cp's tar stream keeps every byte's offset, the value overwritten in place", async () => {
+  const { toAgent } = execStreamMasking("websocket", "v5.channel.k8s.io", () => new ByteStreamMasker(masker, DEFAULT_MASKING.detectors, null, { replacement: "same-length" }));
+  const sink = collect(toAgent);
+  const header = Buffer.alloc(60, 0);
+  const content = Buffer.concat([header, Buffer.from("known-secret-value"), Buffer.alloc(20, 0)]);
+  toAgent.end(frame(0x2, Buffer.concat([Buffer.from([1]), content])));
+  await sink.ended;
+  const out = sink.out();
+  const payload = out.subarray(2).subarray(1);
+  assert.equal(payload.length, content.length);
+  assert.ok(payload.subarray(0, 60).equals(header) && payload.subarray(78).equals(Buffer.alloc(20, 0)));
+  assert.match(payload.subarray(60, 78).toString(), /^chaperone-masked-[a-z2-7]$/);
 });

@@ -11,7 +11,11 @@
 //    stream is stdout or stderr: its header blocks are inflated with that direction's shared zlib
 //    context, so every control frame is fed to the parser in order. Server→client DATA frames of
 //    those streams are masked and re-serialized; every other byte passes through as it came.
-//    Changing a DATA frame's length is safe: spdystream (Kubernetes' SPDY) has no flow control.
+//    Changing a DATA frame's length is safe: spdystream (Kubernetes' SPDY) has no flow control
+//    (spdy-output-masker.ts).
+//
+// Secrets are replaced by placeholders in a terminal, by same-length fills in `kubectl cp`'s tar
+// (and in any session without a TTY whose output is binary): see execReplacementFor.
 //
 // Output held back because it may be the start of a secret is released when the stream goes quiet
 // (IDLE_FLUSH_MS), with the next data on its channel, or when the channel or session ends.
@@ -19,10 +23,9 @@ import { Transform, type TransformCallback } from "node:stream";
 import type { IncomingMessage } from "node:http";
 import type { ResponseMasking } from "./response-masking.js";
 import { FrameParser, SpdyProtocolError } from "../spdy/index.js";
-import { ByteStreamMasker, IDLE_FLUSH_MS } from "./byte-stream-masker.js";
-
-/** Frames larger than this are refused (the connection is closed) rather than buffered. */
-const MAX_FRAME_BYTES = 16 * 1024 * 1024;
+import { ByteStreamMasker, type Replacement } from "./byte-stream-masker.js";
+import { ChunkQueue, IdleFlusher, SpdyFrameSplitter, readWebSocketFrames, wsHeader } from "./stream-framing.js";
+import { SpdyOutputMasker } from "./spdy-output-masker.js";
 
 export type ExecTransport = "websocket" | "spdy";
 
@@ -41,124 +44,41 @@ export function execTransportOf(upgradeHeader: string | undefined): ExecTranspor
   return null;
 }
 
-/**
- * Bytes received and not yet parsed, kept as the chunks they came in: a frame that arrived whole
- * is a view into its chunk, one split across chunks is copied once.
- */
-class ChunkQueue {
-  private chunks: Buffer[] = [];
-  length = 0;
-
-  push(chunk: Buffer): void {
-    if (chunk.length === 0) return;
-    this.chunks.push(chunk);
-    this.length += chunk.length;
-  }
-
-  /** Up to `n` leading bytes, not consumed (copied only when they span chunks). */
-  peek(n: number): Buffer {
-    const first = this.chunks[0];
-    if (!first) return Buffer.alloc(0);
-    if (first.length >= n) return first.subarray(0, n);
-    const out = Buffer.alloc(Math.min(n, this.length));
-    let at = 0;
-    for (const chunk of this.chunks) {
-      at += chunk.copy(out, at, 0, Math.min(chunk.length, out.length - at));
-      if (at === out.length) break;
-    }
-    return out;
-  }
-
-  /** Consumes the first `n` bytes (n <= length). */
-  take(n: number): Buffer {
-    const first = this.chunks[0] as Buffer;
-    this.length -= n;
-    if (first.length >= n) {
-      if (first.length === n) this.chunks.shift();
-      else this.chunks[0] = first.subarray(n);
-      return first.subarray(0, n);
-    }
-    const out = Buffer.allocUnsafe(n);
-    let at = 0;
-    while (at < n) {
-      const chunk = this.chunks[0] as Buffer;
-      const used = Math.min(chunk.length, n - at);
-      chunk.copy(out, at, 0, used);
-      at += used;
-      if (used === chunk.length) this.chunks.shift();
-      else this.chunks[0] = chunk.subarray(used);
-    }
-    return out;
-  }
-}
-
-/** Releases held bytes of one channel after a quiet period. */
-class IdleFlusher {
-  private timer: NodeJS.Timeout | null = null;
-  constructor(
-    private readonly masker: ByteStreamMasker,
-    private readonly release: (bytes: Buffer) => void,
-  ) {}
-
-  /** Called after each push: (re)arms the timer while something is held. */
-  touch(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    if (!this.masker.idleReleasable) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      const out = this.masker.flushIdle();
-      if (out.length > 0) this.release(out);
-    }, IDLE_FLUSH_MS);
-    this.timer.unref();
-  }
-
-  stop(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-  }
-}
-
-function wsHeader(fin: boolean, opcode: number, length: number): Buffer {
-  const first = (fin ? 0x80 : 0) | opcode;
-  if (length < 126) return Buffer.from([first, length]);
-  if (length < 65536) {
-    const header = Buffer.alloc(4);
-    header[0] = first;
-    header[1] = 126;
-    header.writeUInt16BE(length, 2);
-    return header;
-  }
-  const header = Buffer.alloc(10);
-  header[0] = first;
-  header[1] = 127;
-  header.writeBigUInt64BE(BigInt(length), 2);
-  return header;
-}
-
 const ERROR_CHANNEL = 3;
 
+export interface WebSocketOutputOptions {
+  /** base64.channel.k8s.io and its v4 variant: text messages, a digit for the channel, base64 payload. */
+  base64: boolean;
+  /** A channel passed as it comes (exec's error channel, the exit Status); null: every channel is masked. */
+  unmaskedChannel: number | null;
+  /** Leading bytes of each channel passed unmasked (port-forward: the 2-byte port number). */
+  channelPrefix: number;
+}
+
 /** WebSocket server→client frames, re-framed with their output channels masked. */
-class WebSocketOutputMasker extends Transform {
+export class WebSocketOutputMasker extends Transform {
   private readonly queue = new ChunkQueue();
-  private readonly channels = new Map<number, { masker: ByteStreamMasker; idle: IdleFlusher }>();
+  private readonly channels = new Map<number, { masker: ByteStreamMasker; idle: IdleFlusher; prefixLeft: number }>();
   /** Bytes the idle timer released while a fragmented message was open, by channel. */
   private readonly heldForLater = new Map<number, Buffer>();
   /** The data message being received: its channel, and whether its first frame went out. */
   private message: { channel: number; masked: boolean; started: boolean; base64Parts: Buffer[] | null } | null = null;
 
+  private readonly base64: boolean;
+
   constructor(
-    private readonly base64: boolean,
+    private readonly options: WebSocketOutputOptions,
     private readonly newMasker: () => ByteStreamMasker,
   ) {
     super();
+    this.base64 = options.base64;
   }
 
-  private channel(id: number): { masker: ByteStreamMasker; idle: IdleFlusher } {
+  private channel(id: number): { masker: ByteStreamMasker; idle: IdleFlusher; prefixLeft: number } {
     let channel = this.channels.get(id);
     if (!channel) {
       const masker = this.newMasker();
-      channel = { masker, idle: new IdleFlusher(masker, (bytes) => this.releaseIdle(id, bytes)) };
+      channel = { masker, idle: new IdleFlusher(masker, (bytes) => this.releaseIdle(id, bytes)), prefixLeft: this.options.channelPrefix };
       this.channels.set(id, channel);
     }
     return channel;
@@ -201,37 +121,7 @@ class WebSocketOutputMasker extends Transform {
     queue.push(chunk);
     const out: Buffer[] = [];
     try {
-      while (queue.length >= 2) {
-        const head = queue.peek(14);
-        const b0 = head[0] as number;
-        const b1 = head[1] as number;
-        const masked = (b1 & 0x80) !== 0;
-        let length = b1 & 0x7f;
-        let header = 2;
-        if (length === 126) {
-          if (head.length < 4) break;
-          length = head.readUInt16BE(2);
-          header = 4;
-        } else if (length === 127) {
-          if (head.length < 10) break;
-          const big = head.readBigUInt64BE(2);
-          if (big > BigInt(MAX_FRAME_BYTES)) throw new Error("WebSocket frame too large to mask");
-          length = Number(big);
-          header = 10;
-        }
-        if (length > MAX_FRAME_BYTES) throw new Error("WebSocket frame too large to mask");
-        const maskOffset = header;
-        if (masked) header += 4;
-        if (queue.length < header + length) break;
-        const raw = queue.take(header + length);
-        let payload = raw.subarray(header);
-        if (masked) {
-          const key = raw.subarray(maskOffset, maskOffset + 4);
-          payload = Buffer.from(payload);
-          for (let i = 0; i < payload.length; i++) payload[i] = (payload[i] as number) ^ (key[i & 3] as number);
-        }
-        this.frame(b0, raw, payload, out);
-      }
+      readWebSocketFrames(queue, (b0, raw, payload) => this.frame(b0, raw, payload, out));
     } catch (error) {
       callback(error as Error);
       return;
@@ -257,7 +147,7 @@ class WebSocketOutputMasker extends Transform {
         return;
       }
       const channel = this.base64 ? (payload[0] as number) - 0x30 : (payload[0] as number);
-      const masked = channel !== ERROR_CHANNEL;
+      const masked = channel !== this.options.unmaskedChannel;
       this.message = { channel, masked, started: false, base64Parts: this.base64 && masked ? [] : null };
       // The error channel carries the exit status: the output before it goes out first, whole.
       if (!masked) out.push(...this.drainAll());
@@ -274,7 +164,9 @@ class WebSocketOutputMasker extends Transform {
       if (fin) {
         const decoded = Buffer.from(Buffer.concat(message.base64Parts).toString("latin1"), "base64");
         const channel = this.channel(message.channel);
-        const masked = channel.masker.push(decoded);
+        const prefix = this.takePrefix(channel, decoded);
+        let masked = channel.masker.push(prefix ? decoded.subarray(prefix.length) : decoded);
+        if (prefix) masked = Buffer.concat([prefix, masked]);
         channel.idle.touch();
         if (masked.length > 0) out.push(this.wholeMessage(message.channel, masked));
       }
@@ -282,7 +174,9 @@ class WebSocketOutputMasker extends Transform {
       const channel = this.channel(message.channel);
       const later = this.heldForLater.get(message.channel);
       this.heldForLater.delete(message.channel);
-      let masked = channel.masker.push(payload);
+      const prefix = this.takePrefix(channel, payload);
+      let masked = channel.masker.push(prefix ? payload.subarray(prefix.length) : payload);
+      if (prefix) masked = Buffer.concat([prefix, masked]);
       if (later) masked = Buffer.concat([later, masked]);
       channel.idle.touch();
       if (fin && !message.started && masked === payload && ((raw[1] as number) & 0x80) === 0) {
@@ -307,6 +201,14 @@ class WebSocketOutputMasker extends Transform {
     }
   }
 
+  /** The channel's leading bytes still to pass unmasked, taken off the front of `payload` (null when none are left). */
+  private takePrefix(channel: { prefixLeft: number }, payload: Buffer): Buffer | null {
+    if (channel.prefixLeft === 0 || payload.length === 0) return null;
+    const prefix = payload.subarray(0, Math.min(channel.prefixLeft, payload.length));
+    channel.prefixLeft -= prefix.length;
+    return prefix;
+  }
+
   override _flush(callback: TransformCallback): void {
     for (const piece of this.drainAll()) this.push(piece);
     callback();
@@ -315,21 +217,6 @@ class WebSocketOutputMasker extends Transform {
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     for (const channel of this.channels.values()) channel.idle.stop();
     callback(error);
-  }
-}
-
-/** Splits one direction of a SPDY connection into whole raw frames. */
-class SpdyFrameSplitter {
-  private readonly queue = new ChunkQueue();
-
-  push(chunk: Buffer, onFrame: (frame: Buffer) => void): void {
-    const queue = this.queue;
-    queue.push(chunk);
-    while (queue.length >= 8) {
-      const length = queue.peek(8).readUInt32BE(4) & 0xffffff;
-      if (queue.length < 8 + length) break;
-      onFrame(queue.take(8 + length));
-    }
   }
 }
 
@@ -358,85 +245,8 @@ class SpdyStreamTypes {
 /** Streams whose data is passed as it is: exec's error (the exit Status) and the client's resize and stdin. */
 const SPDY_UNMASKED = new Set(["error", "resize", "stdin"]);
 
-class SpdyOutputMasker extends Transform {
-  private readonly splitter = new SpdyFrameSplitter();
-  private readonly streams = new Map<number, { masker: ByteStreamMasker; idle: IdleFlusher; closed: boolean }>();
-
-  constructor(
-    private readonly types: SpdyStreamTypes,
-    private readonly newMasker: () => ByteStreamMasker,
-  ) {
-    super();
-  }
-
-  private stream(id: number): { masker: ByteStreamMasker; idle: IdleFlusher; closed: boolean } {
-    let stream = this.streams.get(id);
-    if (!stream) {
-      const masker = this.newMasker();
-      const created = { masker, idle: new IdleFlusher(masker, (bytes) => !created.closed && this.push(dataFrame(id, 0, bytes))), closed: false };
-      stream = created;
-      this.streams.set(id, stream);
-    }
-    return stream;
-  }
-
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    const out: Buffer[] = [];
-    this.splitter.push(chunk, (frame) => {
-      if (((frame[0] as number) & 0x80) !== 0) {
-        out.push(frame);
-        return;
-      }
-      const id = frame.readUInt32BE(0) & 0x7fffffff;
-      const flags = frame[4] as number;
-      // Unknown streams are masked too: only streams known to carry no output pass untouched.
-      if (SPDY_UNMASKED.has(this.types.types.get(id) ?? "")) {
-        out.push(frame);
-        return;
-      }
-      const stream = this.stream(id);
-      const payload = frame.subarray(8);
-      let masked = stream.masker.push(payload);
-      const fin = (flags & 0x01) !== 0;
-      if (fin) {
-        const rest = stream.masker.end();
-        if (rest.length > 0) masked = Buffer.concat([masked, rest]);
-        stream.closed = true;
-        stream.idle.stop();
-      } else stream.idle.touch();
-      // Only a frame whose data changed (masked, or bytes held or released) is re-serialized.
-      if (masked === payload) out.push(frame);
-      else if (masked.length > 0 || fin) out.push(dataFrame(id, flags, masked));
-    });
-    for (const piece of out) this.push(piece);
-    callback();
-  }
-
-  override _flush(callback: TransformCallback): void {
-    for (const [id, stream] of this.streams) {
-      stream.idle.stop();
-      if (stream.closed) continue;
-      const rest = stream.masker.end();
-      if (rest.length > 0) this.push(dataFrame(id, 0, rest));
-    }
-    callback();
-  }
-
-  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    for (const stream of this.streams.values()) stream.idle.stop();
-    this.types.close();
-    callback(error);
-  }
-}
-
-function dataFrame(streamId: number, flags: number, data: Buffer): Buffer {
-  const header = Buffer.alloc(8);
-  header.writeUInt32BE(streamId & 0x7fffffff, 0);
-  header.writeUInt32BE((((flags & 0xff) << 24) | (data.length & 0xffffff)) >>> 0, 4);
-  return Buffer.concat([header, data]);
-}
-
-class PassThroughTap extends Transform {
+/** Bytes passed as they came, optionally watched on the way. */
+export class PassThroughTap extends Transform {
   constructor(private readonly observe: ((chunk: Buffer) => void) | null) {
     super();
   }
@@ -458,17 +268,36 @@ class PassThroughTap extends Transform {
  */
 export function execStreamMasking(transport: ExecTransport, subprotocol: string, newMasker: () => ByteStreamMasker): ExecStreamMasking {
   if (transport === "websocket") {
-    return { toAgent: new WebSocketOutputMasker(subprotocol.includes("base64"), newMasker), toUpstream: new PassThroughTap(null) };
+    const options = { base64: subprotocol.includes("base64"), unmaskedChannel: ERROR_CHANNEL, channelPrefix: 0 };
+    return { toAgent: new WebSocketOutputMasker(options, newMasker), toUpstream: new PassThroughTap(null) };
   }
   const types = new SpdyStreamTypes();
-  return { toAgent: new SpdyOutputMasker(types, newMasker), toUpstream: new PassThroughTap((chunk) => types.observe(chunk)) };
+  // Unknown streams are masked too: only streams known to carry no output pass untouched.
+  const masks = (id: number): boolean => !SPDY_UNMASKED.has(types.types.get(id) ?? "");
+  return { toAgent: new SpdyOutputMasker(masks, newMasker, () => types.close()), toUpstream: new PassThroughTap((chunk) => types.observe(chunk)) };
+}
+
+const TRUE_VALUES = new Set(["1", "t", "T", "TRUE", "true", "True"]);
+
+/**
+ * How an exec/attach session's secrets are replaced, from its request (the query holds the command
+ * and whether there is a TTY): `kubectl cp` runs `tar` without a TTY, whose output is an archive —
+ * same length, so it stays one; any other session without a TTY is decided by its first output
+ * (a binary file keeps its size, text gets placeholders); a terminal gets placeholders.
+ */
+export function execReplacementFor(requestUrl: string | undefined): Replacement {
+  const url = requestUrl ?? "";
+  const query = new URLSearchParams(url.includes("?") ? url.slice(url.indexOf("?") + 1) : "");
+  if (TRUE_VALUES.has(query.get("tty") ?? "")) return "placeholder";
+  const program = (query.getAll("command")[0] ?? "").split("/").pop() ?? "";
+  return program === "tar" ? "same-length" : "by-content";
 }
 
 /**
  * The masking of an exec/attach session the upstream agreed to upgrade, or why it cannot be masked
  * (the session is then refused: its output would pass unread).
  */
-export function execMaskingFor(masking: ResponseMasking, upstreamRes: IncomingMessage): ExecStreamMasking | { refuse: string } {
+export function execMaskingFor(masking: ResponseMasking, upstreamRes: IncomingMessage, replacement: Replacement = "placeholder"): ExecStreamMasking | { refuse: string } {
   const transport = execTransportOf(upstreamRes.headers.upgrade);
   if (!transport) return { refuse: `the cluster upgraded the connection to ${JSON.stringify(upstreamRes.headers.upgrade ?? "")}, which chaperone cannot read to mask the output` };
   if (transport === "websocket" && upstreamRes.headers["sec-websocket-extensions"]) {
@@ -476,5 +305,5 @@ export function execMaskingFor(masking: ResponseMasking, upstreamRes: IncomingMe
   }
   const subprotocol = String(upstreamRes.headers["sec-websocket-protocol"] ?? upstreamRes.headers["x-stream-protocol-version"] ?? "");
   const { scope } = masking;
-  return execStreamMasking(transport, subprotocol, () => new ByteStreamMasker(scope.masker, scope.settings.detectors, () => scope.note("exec output")));
+  return execStreamMasking(transport, subprotocol, () => new ByteStreamMasker(scope.masker, scope.settings.detectors, () => scope.note("exec output"), { replacement }));
 }

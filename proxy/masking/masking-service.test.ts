@@ -32,7 +32,9 @@ test("the plan: untouched for what cannot hold a secret, JSON for objects, text 
   assert.ok(logs.kind === "mask" && logs.response.kind === "text" && logs.learnPod?.name === "p");
   const exec = plan("GET", "/api/v1/namespaces/x/pods/p/exec?command=env&stdout=true", true);
   assert.ok(exec.kind === "mask" && exec.response.kind === "exec");
-  assert.equal(plan("GET", "/api/v1/namespaces/x/pods/p/portforward", true).kind, "none");
+  const forward = plan("GET", "/api/v1/namespaces/x/pods/p/portforward?ports=8080", true);
+  assert.ok(forward.kind === "mask" && forward.response.kind === "exec" && forward.learnPod?.name === "p");
+  assert.equal(plan("GET", "/api/v1/namespaces/x/pods/p/portforward", true, resolveMasking({ exec: false }, DEFAULT_MASKING, []).settings).kind, "none");
   const ws = plan("GET", "/api/v1/namespaces/x/secrets?watch=true", true);
   assert.ok(ws.kind === "refuse" && /over a WebSocket cannot be masked/.test(ws.message));
   const off = resolveMasking({ logs: false, exec: false }, DEFAULT_MASKING, []).settings;

@@ -94,8 +94,13 @@ export class MaskingService {
       if (!flags.logs) return { kind: "none" };
       return { kind: "mask", response: { kind: "text", root: null, scope: this.scope(settings, masked) }, learnPod: { namespace: info.namespace, name: info.name } };
     }
-    // Port-forward carries the pod's own network traffic. Not masked (documented): like exec, it is asked about, not filtered.
-    if (info.verb === "portforward") return { kind: "none" };
+    // Port-forward carries the pod's own network traffic: what the pod sends is masked on the wire
+    // (same length, proxy/masking/port-forward-stream-masker.ts), under the exec switch. The
+    // response kind is "exec" (an upgraded stream); the forward pass tells the two apart by verb.
+    if (info.verb === "portforward") {
+      if (!flags.exec) return { kind: "none" };
+      return { kind: "mask", response: { kind: "exec", root: null, scope: this.scope(settings, masked) }, learnPod: { namespace: info.namespace, name: info.name } };
+    }
     if (info.verb === "proxy") return this.proxyPlan(info, upgrade, settings, masked);
     const rules = ruleSetFor(resourceKey(info), settings);
     if (!rules) return { kind: "none" };
@@ -130,7 +135,7 @@ export class MaskingService {
   }
 
   /**
-   * Before a pod's logs or an exec into it: mask the pod and the Secrets it references once, so
+   * Before a pod's logs, an exec into it or a port-forward to it: mask the pod and the Secrets it references once, so
    * their values are in the index the stream masker uses. Best effort and bounded in time: a
    * failure here only means fewer values are known.
    */

@@ -14,7 +14,7 @@ export const MASKING_FLAG_DESCRIPTIONS: Readonly<Record<MaskingFlag, string>> = 
   configMaps: "detector matches in ConfigMap data and binaryData",
   annotations: "detector matches in annotations of any masked object",
   logs: "pod logs (logs, logs -f): known secret values and detector matches",
-  exec: "exec and attach output (stdout, stderr): known secret values and detector matches",
+  exec: "exec and attach output (stdout, stderr) and what a pod sends through a port-forward: known secret values and detector matches",
   proxy: "pod, service and node proxy responses: known secret values and detector matches; a body that cannot be read as text is refused",
 };
 

@@ -11,7 +11,8 @@ import { UPSTREAM_CONNECT_TIMEOUT_MS } from "../limits.js";
 import type { UpgradeHooks } from "../../audit/exec-tap.js";
 import { gatewayRequestOf } from "../gateway-request.js";
 import { maskedRequestHeaders } from "../../masking/response-masking.js";
-import { execMaskingFor } from "../../masking/exec-stream-masker.js";
+import { execMaskingFor, execReplacementFor } from "../../masking/exec-stream-masker.js";
+import { portForwardMaskingFor } from "../../masking/port-forward-stream-masker.js";
 
 /** Answers a not-yet-upgraded socket with a Status, as a plain HTTP response. */
 export function writeStatusToSocket(socket: Duplex, status: KubernetesStatus): void {
@@ -54,8 +55,11 @@ function open(
   onClose: () => void,
   hooks?: UpgradeHooks,
 ): void {
-  // exec/attach output is masked on the wire (proxy/masking/exec-stream-masker.ts).
-  const masking = gatewayRequestOf(req)?.responseMasking ?? null;
+  // exec/attach output and what a pod sends through a port-forward are masked on the wire
+  // (proxy/masking/exec-stream-masker.ts, port-forward-stream-masker.ts).
+  const request = gatewayRequestOf(req);
+  const masking = request?.responseMasking ?? null;
+  const portForward = request?.info?.kind === "resource" && request.info.verb === "portforward";
   const upstreamReq: ClientRequest = openUpstreamRequest(upstream, connection, req, true, null, masking ? (headers) => maskedRequestHeaders(headers, masking) : null);
   let finished = false;
   const finish = (): void => {
@@ -70,7 +74,7 @@ function open(
   upstreamReq.on("upgrade", (upstreamRes: IncomingMessage, upstreamSocket: Duplex, upstreamHead: Buffer) => {
     clearTimeout(timer);
     upstream.noteSuccess(upstreamRes.statusCode ?? 101);
-    const tap = masking ? execMaskingFor(masking, upstreamRes) : null;
+    const tap = !masking ? null : portForward ? portForwardMaskingFor(masking, upstreamRes) : execMaskingFor(masking, upstreamRes, execReplacementFor(req.url));
     if (tap && "refuse" in tap) {
       upstreamSocket.destroy();
       hooks?.declined(500);

@@ -1,6 +1,7 @@
 // What listens inside a simulated pod, for port-forward: port 9000 is a TCP echo service, port 8080
 // (and 80, and any other containerPort the pod declares) an HTTP server answering
-// `hello from NAMESPACE/POD` (and `/env`, the first container's environment). Anything else refuses the connection, like a closed port.
+// `hello from NAMESPACE/POD` (and `/env`, the first container's environment; `/files/PATH`, a file
+// of the pod's filesystem). Anything else refuses the connection, like a closed port.
 import http from "node:http";
 import net from "node:net";
 import { PassThrough, type Duplex } from "node:stream";
@@ -32,6 +33,21 @@ function podHttpServer(pod: SimulatedPod, podSpec: unknown): Promise<number> {
           path === "/env" && first
             ? [...pod.container(first).environment(false)].map(([name, value]) => `${name}=${value}\n`).join("")
             : `hello from ${pod.namespace}/${pod.name}\n`;
+        if (path?.startsWith("/files/")) {
+          // A static file server over the pod's filesystem (`/files/tmp/x` serves /tmp/x byte for
+          // byte), like a web server whose document root holds a mounted config or Secret.
+          let data: Buffer;
+          try {
+            data = pod.fs.readFile(decodeURIComponent(path.slice("/files".length)));
+          } catch {
+            res.writeHead(404, { "Content-Type": "text/plain; charset=utf-8" });
+            res.end("not found\n");
+            return;
+          }
+          res.writeHead(200, { "Content-Type": "application/octet-stream", "Content-Length": data.length });
+          res.end(req.method === "HEAD" ? undefined : data);
+          return;
+        }
         if (path === "/bytes") {
           // Something that is not text (an image, a protobuf answer): a masking proxy cannot read it.
           res.writeHead(200, { "Content-Type": "application/octet-stream" });
