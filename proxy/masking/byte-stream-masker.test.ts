@@ -2,8 +2,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { Masker } from "./masker.js";
-import { ByteStreamMasker, MAX_PEM, sameLengthFill, type Replacement } from "./byte-stream-masker.js";
+import { ByteStreamMasker, LINE_TAIL, MAX_LINE, MAX_PEM, sameLengthFill, triggerBytes, type Replacement } from "./byte-stream-masker.js";
 import { DEFAULT_MASKING } from "./masking-settings.js";
+import { BUILTIN_DETECTORS, compileDetector, type Detector } from "./detectors.js";
 import { PLACEHOLDER_PREFIX } from "./placeholder.js";
 
 const masker = new Masker(randomBytes(32));
@@ -13,8 +14,8 @@ const github = `ghp_${"A1b2C3d4E5f6G7h8I9j0".repeat(2)}`;
 const pem = ["-----BEGIN RSA PRIVATE KEY-----", "MIIEpAIBAAKCAQEA", "abcdef==", "-----END RSA PRIVATE KEY-----"].join("\n");
 
 /** Runs `chunks` through a fresh masker (each chunk a push), then ends it. */
-function run(chunks: Buffer[], replacement: Replacement): Buffer {
-  const stream = new ByteStreamMasker(masker, DEFAULT_MASKING.detectors, null, { replacement });
+function run(chunks: Buffer[], replacement: Replacement, using: Masker = masker): Buffer {
+  const stream = new ByteStreamMasker(using, DEFAULT_MASKING.detectors, null, { replacement });
   return Buffer.concat([...chunks.map((c) => stream.push(c)), stream.end()]);
 }
 
@@ -103,4 +104,93 @@ test("same length: a fill is never taken for a new secret (a detector around a m
   const out = Buffer.concat([stream.push(Buffer.from(`password=${short}\n`)), stream.end()]).toString();
   assert.equal(out, `password=${PLACEHOLDER_PREFIX.slice(0, short.length)}\n`);
   assert.equal(m.known.has(Buffer.from(PLACEHOLDER_PREFIX.slice(0, short.length))), false);
+});
+
+test("trigger bytes: every built-in anchor holds one; a detector without anchors (a policy's) turns them off", () => {
+  const triggers = triggerBytes(BUILTIN_DETECTORS) as Uint8Array;
+  assert.ok(triggers.includes(0x2d), "a PEM BEGIN line always counts");
+  for (const d of BUILTIN_DETECTORS) {
+    for (const anchor of d.anchors ?? []) assert.ok([...Buffer.from(anchor, "latin1")].some((b) => triggers.includes(b)), `${d.name}: ${anchor}`);
+  }
+  const custom = compileDetector({ name: "acme", pattern: "acme_[a-z]{8}" }) as Detector;
+  assert.equal(triggerBytes([...BUILTIN_DETECTORS, custom]), null);
+  const caseless: Detector = { name: "x", description: "", builtin: true, regex: /tok(en)/gi, group: 0, anchors: ["token"] };
+  const bytes = triggerBytes([caseless]) as Uint8Array;
+  assert.deepEqual([...bytes].map((b) => String.fromCharCode(b)).sort(), ["-", "T", "t"], "a case-insensitive anchor's letter counts in both cases");
+});
+
+// The quiet path releases bytes without trigger bytes up to the last byte that is not text: this
+// holds only while no built-in match can hold such a byte before its first trigger byte.
+test("built-in detectors: no match holds a byte that is not text before its first trigger byte", () => {
+  const triggers = triggerBytes(BUILTIN_DETECTORS) as Uint8Array;
+  const samples = [
+    pem,
+    "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJl",
+    "AKIAIOSFODNN7EXAMPLE",
+    github,
+    `github_pat_${"a1B2".repeat(6)}`,
+    `glpat-${"x1Y2".repeat(6)}`,
+    "xoxb-1234567890-abcdefghij",
+    `AIza${"Ab1_".repeat(9)}`,
+    `sk_live_${"a1B2".repeat(5)}`,
+    `sk-proj-${"a1B2".repeat(9)}`,
+    "postgres://user:pa55word@db.internal",
+    "Authorization: Bearer abcdefghijklmnop1234",
+    "Server=db;Password=hunter2hunter2;",
+    "db_password: hunter2hunter2",
+    "\"apiKey\": \"abcdef123456\"",
+  ];
+  const nonText = [0x00, 0x01, 0x08, 0x0e, 0x1f, 0x7f, 0x80, 0x85, 0x9f, 0xa1, 0xff];
+  for (const d of BUILTIN_DETECTORS) {
+    for (const sample of samples) {
+      const regex = new RegExp(d.regex.source, d.regex.flags);
+      for (const m of sample.matchAll(regex)) {
+        let trigger = 0;
+        while (trigger < m[0].length && !triggers.includes(m[0].charCodeAt(trigger))) trigger++;
+        for (let k = 0; k <= trigger; k++) {
+          for (const x of nonText) {
+            const at = (m.index as number) + k;
+            const text = sample.slice(0, at) + String.fromCharCode(x) + sample.slice(at);
+            for (const n of text.matchAll(new RegExp(d.regex.source, d.regex.flags))) {
+              const start = n.index as number;
+              assert.ok(!(start <= at && start + n[0].length > at), `${d.name} matches across 0x${x.toString(16)} in ${JSON.stringify(text)}`);
+            }
+          }
+        }
+      }
+    }
+  }
+});
+
+test("binary without trigger bytes: passes at once, yet a secret whose trigger byte comes in the next chunk is caught", () => {
+  const zeros = Buffer.alloc(3 * MAX_LINE);
+  const stream = new ByteStreamMasker(masker, DEFAULT_MASKING.detectors, null, { replacement: "same-length" });
+  const first = stream.push(zeros);
+  assert.equal(first, zeros, "a chunk that cannot take part in a match goes out as it came");
+  assert.equal(stream.heldBytes, 0);
+  const jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJl";
+  const cases = [`\x00password=hunter2hunter2\n`, `\x00\x01${jwt}\x00`, `\xff${github}\n`, `\x00x postgres://user:pa55word@db\x00`, `\x00Authorization: Bearer abcdefghijklmnop1234\n`];
+  for (const body of cases) {
+    const data = Buffer.concat([Buffer.alloc(MAX_LINE + 100), Buffer.from(body, "latin1"), Buffer.alloc(LINE_TAIL + 10)]);
+    const start = MAX_LINE + 100;
+    for (let i = start; i <= start + body.length; i++) {
+      for (const replacement of ["same-length", "placeholder"] as const) {
+        // A fresh masker each time: what a detector found is not known yet (stage 1 would mask it anyway).
+        const out = run([data.subarray(0, i), data.subarray(i)], replacement, new Masker(randomBytes(32))).toString("latin1");
+        for (const secretPart of ["hunter2hunter2", "eyJzdWIiOiIxMjM0NTY3ODkwIn0", github, "pa55word", "abcdefghijklmnop1234"]) {
+          assert.ok(!out.includes(secretPart), `${replacement}, cut at ${i - start} of ${JSON.stringify(body)}`);
+        }
+        if (replacement === "same-length") assert.equal(out.length, data.length);
+      }
+    }
+  }
+});
+
+test("a long line of text without trigger bytes keeps its tail held, so a token split across chunks is caught", () => {
+  const prose = Buffer.from("lorem ipsum dolor sit amet ".repeat(Math.ceil((MAX_LINE + 2000) / 27)));
+  const token = `password=hunter2hunter2 ${github}\n`;
+  for (let i = 0; i <= token.length; i++) {
+    const out = run([Buffer.concat([prose, Buffer.from(token.slice(0, i))]), Buffer.from(token.slice(i))], "placeholder", new Masker(randomBytes(32))).toString();
+    assert.ok(!out.includes("hunter2hunter2") && !out.includes(github), `cut at ${i}`);
+  }
 });

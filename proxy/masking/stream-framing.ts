@@ -67,9 +67,15 @@ export class IdleFlusher {
 
   /** Called after each push: (re)arms the timer while something is held. */
   touch(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    if (!this.masker.idleReleasable) return;
+    if (!this.masker.idleReleasable) {
+      this.stop();
+      return;
+    }
+    if (this.timer) {
+      // Re-armed in place: cheaper than a new timer per frame.
+      this.timer.refresh();
+      return;
+    }
     this.timer = setTimeout(() => {
       this.timer = null;
       const out = this.masker.flushIdle();
