@@ -11,8 +11,11 @@ type StreamType = "stdin" | "stdout" | "stderr" | "error" | "resize";
 const STREAM_TYPES = new Set<string>(["stdin", "stdout", "stderr", "error", "resize"]);
 
 export class SpdyChannels {
-  private readonly fromClientParser = new FrameParser();
-  private readonly fromServerParser = new FrameParser();
+  // DATA payloads as views, as the WebSocket parser hands them on: the recording uses them at once
+  // (what it holds while the format is undecided, it copies), and the chunks a stream emitted are
+  // never written to again.
+  private readonly fromClientParser = new FrameParser({ copyData: false });
+  private readonly fromServerParser = new FrameParser({ copyData: false });
   private readonly streams = new Map<number, StreamType>();
   private readonly resize: ResizeMessages;
   closed = false;

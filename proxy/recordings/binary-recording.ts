@@ -11,11 +11,16 @@ export const RECORD_HEADER_BYTES = 13;
 export const Channel = { stdin: 0, stdout: 1, stderr: 2, error: 3, resize: 4, stdinClosed: 255 } as const;
 export type ChannelName = "stdin" | "stdout" | "stderr" | "error" | "resize" | "stdinClosed";
 
+/** Writes a record's header (RECORD_HEADER_BYTES) into `target` at `at`; the payload follows it. */
+export function writeRecordHeader(target: Buffer, at: number, channel: number, time: number, length: number): void {
+  target.writeUInt8(channel, at);
+  target.writeDoubleBE(time, at + 1);
+  target.writeUInt32BE(length, at + 9);
+}
+
 export function binaryRecord(channel: number, time: number, payload: Buffer): Buffer {
   const head = Buffer.allocUnsafe(RECORD_HEADER_BYTES);
-  head.writeUInt8(channel, 0);
-  head.writeDoubleBE(time, 1);
-  head.writeUInt32BE(payload.length, 9);
+  writeRecordHeader(head, 0, channel, time, payload.length);
   return Buffer.concat([head, payload]);
 }
 

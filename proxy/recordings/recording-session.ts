@@ -12,8 +12,9 @@ import { isUtf8 } from "node:buffer";
 import { join } from "node:path";
 import { writeFileAtomic } from "../config/atomic-write.js";
 import { castLine, commandLine, type AsciicastHeader } from "./asciicast.js";
-import { BINARY_FORMAT, Channel, binaryRecord } from "./binary-recording.js";
-import { SyncFileWriter } from "./sync-file-writer.js";
+import { BINARY_FORMAT, Channel, RECORD_HEADER_BYTES, writeRecordHeader } from "./binary-recording.js";
+import { SyncFileWriter, MAX_RESERVE } from "./sync-file-writer.js";
+import { escapeJsonBytes, MAX_ESCAPE_EXPANSION } from "./json-escape.js";
 import type { RecordingMeta } from "./recording-meta.js";
 
 /** Masks a byte stream for the record (issue 5's ByteStreamMasker): fed in order, may hold back a partial line. */
@@ -44,6 +45,8 @@ const DEFAULT_HEIGHT = 24;
 const IDLE_FLUSH_MS = 100;
 /** Input held while the format is undecided; past this, it is a terminal recording. */
 const MAX_PENDING_BYTES = 1024 * 1024;
+/** Bytes of a cast event's data escaped per reservation of the writer's buffer. */
+const ESCAPE_SLICE = Math.floor((MAX_RESERVE - 64) / MAX_ESCAPE_EXPANSION);
 
 /** UTF-8 text without NUL; a multi-byte character cut at the end of the chunk still counts. */
 export function looksLikeText(data: Buffer): boolean {
@@ -74,13 +77,12 @@ class Utf8Stream {
   private carry: Buffer | null = null;
   lossy = false;
 
-  decode(chunk: Buffer): string {
+  /** The bytes of the whole characters so far (a character cut at the end waits for the next chunk). */
+  take(chunk: Buffer): Buffer {
     const data = this.carry ? Buffer.concat([this.carry, chunk]) : chunk;
     const cut = incompleteTail(data);
     this.carry = cut < data.length ? Buffer.from(data.subarray(cut)) : null;
-    const whole = cut < data.length ? data.subarray(0, cut) : data;
-    if (!isUtf8(whole)) this.lossy = true;
-    return whole.toString("utf8");
+    return cut < data.length ? data.subarray(0, cut) : data;
   }
 
   /** What is left at the end of the stream: a cut-off character, shown as U+FFFD. */
@@ -243,10 +245,10 @@ export class RecordingSession {
         this.writeResize(item.time, item.width, item.height);
         return;
       case "stdinClosed":
-        if (this.format === "bin") this.writer?.write(binaryRecord(Channel.stdinClosed, item.time, Buffer.alloc(0)));
+        if (this.format === "bin") this.writeBinary(Channel.stdinClosed, item.time, Buffer.alloc(0));
         return;
       case "error":
-        if (this.format === "bin") this.writer?.write(binaryRecord(Channel.error, item.time, item.data));
+        if (this.format === "bin") this.writeBinary(Channel.error, item.time, item.data);
         return;
     }
   }
@@ -270,18 +272,53 @@ export class RecordingSession {
     this.meta.bytes[channel] += data.length;
     this.hashes[channel].update(data);
     if (this.format === "bin") {
-      this.writer.write(binaryRecord(Channel[channel], time, data));
+      this.writeBinary(Channel[channel], time, data);
       return;
     }
     this.ensureHeader();
-    const text = this.text[channel].decode(data);
-    if (text !== "") this.writer.write(castLine(time, channel === "stdin" ? "i" : "o", text));
+    const stream = this.text[channel];
+    const whole = stream.take(data);
+    if (whole.length === 0) return;
+    if (isUtf8(whole)) {
+      this.writeCastData(time, channel === "stdin" ? "i" : "o", whole);
+    } else {
+      stream.lossy = true;
+      this.writer.write(castLine(time, channel === "stdin" ? "i" : "o", whole.toString("utf8")));
+    }
+  }
+
+  /** A binary record, its header written straight into the writer's buffer. */
+  private writeBinary(channel: number, time: number, payload: Buffer): void {
+    const writer = this.writer;
+    const buffer = writer?.reserve(RECORD_HEADER_BYTES);
+    if (!writer || !buffer) return;
+    writeRecordHeader(buffer, writer.offset, channel, time, payload.length);
+    writer.commit(RECORD_HEADER_BYTES);
+    if (payload.length > 0) writer.write(payload);
+  }
+
+  /**
+   * The line castLine(time, code, data.toString()) gives, for `data` that is valid UTF-8, escaped
+   * from the bytes straight into the writer's buffer.
+   */
+  private writeCastData(time: number, code: "i" | "o", data: Buffer): void {
+    const writer = this.writer;
+    if (!writer) return;
+    writer.write(`[${time.toFixed(6)},"${code}","`);
+    for (let from = 0; from < data.length; from += ESCAPE_SLICE) {
+      const to = Math.min(data.length, from + ESCAPE_SLICE);
+      const buffer = writer.reserve((to - from) * MAX_ESCAPE_EXPANSION);
+      if (!buffer) return;
+      const at = writer.offset;
+      writer.commit(escapeJsonBytes(data, from, to, buffer, at) - at);
+    }
+    writer.write(`"]\n`);
   }
 
   private writeResize(time: number, width: number, height: number): void {
     if (!this.writer) return;
     if (this.format === "bin") {
-      this.writer.write(binaryRecord(Channel.resize, time, Buffer.from(JSON.stringify({ Width: width, Height: height }))));
+      this.writeBinary(Channel.resize, time, Buffer.from(JSON.stringify({ Width: width, Height: height })));
       return;
     }
     if (!this.headerWritten) {

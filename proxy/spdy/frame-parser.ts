@@ -22,15 +22,22 @@ const STREAM_ID_MASK = 0x7fffffff;
 export interface FrameParserOptions {
   /** Supply one to share or inspect the context; by default the parser creates its own. */
   headerDecompressor?: HeaderDecompressor;
+  /**
+   * False: DATA payloads are views into the pushed chunks instead of copies (for a reader that uses
+   * them at once, or whose chunks are never reused). Default true.
+   */
+  copyData?: boolean;
 }
 
 export class FrameParser {
   private readonly decompressor: HeaderDecompressor;
   private chunks: Buffer[] = [];
   private buffered = 0;
+  private readonly copyData: boolean;
 
   constructor(options: FrameParserOptions = {}) {
     this.decompressor = options.headerDecompressor ?? new HeaderDecompressor();
+    this.copyData = options.copyData ?? true;
   }
 
   /** Bytes received but not yet part of a complete frame. */
@@ -94,7 +101,7 @@ export class FrameParser {
       const streamId = word & STREAM_ID_MASK;
       if (streamId === 0) throw new SpdyProtocolError("DATA frame on stream 0");
       // Copy: the caller may keep the data while the parser's buffers are reused.
-      return { type: "DATA", streamId, flags, data: Buffer.from(payload) };
+      return { type: "DATA", streamId, flags, data: this.copyData ? Buffer.from(payload) : payload };
     }
     const version = (word >>> 16) & 0x7fff;
     const type = word & 0xffff;
