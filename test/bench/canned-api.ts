@@ -23,7 +23,7 @@ export const PATHS = {
   watchSecrets: `/api/v1/namespaces/${BENCH_NAMESPACE}/secrets?watch=true`,
   watchPaced: `/api/v1/namespaces/${PACED_NAMESPACE}/configmaps?watch=true`,
   watchIdle: `/api/v1/namespaces/${IDLE_NAMESPACE}/configmaps?watch=true`,
-  /** The exec endpoint; the upstream reads the stdout size from the command (`head -c N /dev/zero`). */
+  /** The exec endpoint; the upstream reads the stdout size from the command (`head -c N /dev/zero`) and sends that many bytes of 64-byte lines of letters (text, like most exec output). */
   exec: (bytes: number): string =>
     `/api/v1/namespaces/${BENCH_NAMESPACE}/pods/bench/exec?command=head&command=-c&command=${bytes}&command=%2Fdev%2Fzero&stdout=true`,
 } as const;

@@ -60,7 +60,7 @@ export const execRecordingScenario: Scenario = {
             figure("exec stdout throughput, recording on ÷ off", table.ratio(ON, OFF, "throughput"), percent),
             figure("engine CPU per MiB, recording on − off", onCpu - offCpu, (v) => `${v >= 0 ? "+" : "−"}${Math.abs(v).toFixed(3)} ms/MiB (${onCpu.toFixed(3)} vs ${offCpu.toFixed(3)})`),
           ],
-          notes: ["/dev/zero output is not text, so the recording is binary (recordings/ID.bin: every stdout byte, framed); both configurations mask the stream the same way"],
+          notes: ["the upstream answers `head -c N /dev/zero` with lines of letters (64 bytes each), so the output is text and the recording a terminal one (recordings/ID.cast); both configurations mask the stream the same way"],
           raw: {
             bytes: EXEC_BYTES,
             rounds: run.slices.map((s) => ({ variant: s.variant, round: s.round, ...s.result, mibPerSecond: s.result.bytes / MIB / (s.result.streamMs / 1000), proxyCpuMs: s.proxyCpuMs })),
