@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { BUILTIN_ANCHOR_BYTES, BUILTIN_DETECTORS, BUILTIN_DETECTOR_SET, compileDetector, DetectorSet } from "./detectors.js";
+import { anchorPattern, BUILTIN_ANCHOR_BYTES, BUILTIN_DETECTORS, BUILTIN_DETECTOR_SET, compileDetector, DetectorSet } from "./detectors.js";
 
 function masked(text: string, set = BUILTIN_DETECTOR_SET): string[] {
   return set.find(text).map((s) => text.slice(s.start, s.end));
@@ -65,4 +65,23 @@ test("policy detectors compile, mask their group (or the whole match), and are r
   assert.deepEqual(masked("id acme_ab12cd34 and zz1234", set), ["ab12cd34", "zz1234"]);
   assert.match(compileDetector({ name: "bad", pattern: "(" }) as string, /does not compile/);
   assert.match(compileDetector({ name: "empty", pattern: "a*" }) as string, /matches the empty string/);
+});
+
+test("the anchor regex finds exactly what a plain alternation of the anchors finds", () => {
+  const anchors = [...new Set(BUILTIN_DETECTORS.flatMap((d) => d.anchors ?? []).filter((a) => a !== ":" && a !== "="))];
+  const fast = anchorPattern(anchors);
+  const plain = new RegExp(anchors.map((a) => a.replace(/[.*+?^${}()|[\]\\/-]/g, "\\$&")).join("|"));
+  const alphabet = "-_/:BEGINeyJAKISCzghpousritb_patlx0kvesk-Bear \n";
+  let seed = 42;
+  const random = (n: number): number => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed % n;
+  };
+  for (let n = 0; n < 20_000; n++) {
+    let text = "";
+    const parts = 1 + random(12);
+    for (let p = 0; p < parts; p++) text += random(3) === 0 ? (anchors[random(anchors.length)] as string).slice(random(3), 1 + random(12)) : (alphabet[random(alphabet.length)] as string);
+    assert.equal(fast.test(text), plain.test(text), JSON.stringify(text));
+  }
+  for (const anchor of anchors) assert.ok(fast.test(`x ${anchor} y`), anchor);
 });

@@ -159,6 +159,46 @@ export function compileDetector(spec: DetectorSpec): Detector | string {
   return { name: spec.name, description: spec.description ?? `policy detector ${spec.name}`, builtin: false, regex, group: groups > 1 ? 1 : 0 };
 }
 
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/-]/g, "\\$&");
+}
+
+/** How likely a character is to be frequent in bulk text (lower: rarer); anchors are searched by their rarest one. */
+function pivotRank(c: string): number {
+  if (c >= "A" && c <= "Z") return 0;
+  const rank = "/:_-".indexOf(c);
+  return rank < 0 ? 5 : 1 + rank;
+}
+
+/**
+ * One regex that finds any of `anchors`, exactly (it matches where a plain alternation of them
+ * would). Each anchor is looked for by its rarest character (an upper-case letter, else "/", ":",
+ * "_", "-"): the regex starts with a class of those few characters, so the engine only stops at
+ * them and looks behind and ahead for the rest of the anchor. On bulk text (ConfigMap values) this
+ * is several times faster than the alternation, which stops at every common letter.
+ */
+export function anchorPattern(anchors: readonly string[]): RegExp {
+  // Per pivot: the anchors ending at it (one look-behind), and those continuing after it.
+  const byPivot = new Map<string, { ending: string[]; continuing: string[] }>();
+  for (const anchor of anchors) {
+    // The last of the rarest characters: most anchors end with it, so a look-behind alone checks them.
+    let at = anchor.length - 1;
+    for (let i = anchor.length - 2; i >= 0; i--) if (pivotRank(anchor[i] as string) < pivotRank(anchor[at] as string)) at = i;
+    const pivot = anchor[at] as string;
+    const upTo = escapeRegex(anchor.slice(0, at + 1));
+    const after = anchor.slice(at + 1);
+    let group = byPivot.get(pivot);
+    if (!group) byPivot.set(pivot, (group = { ending: [], continuing: [] }));
+    if (after === "") group.ending.push(upTo);
+    else group.continuing.push(`${at > 0 ? `(?<=${upTo})` : ""}${escapeRegex(after)}`);
+  }
+  const groups = [...byPivot].map(([pivot, { ending, continuing }]) => {
+    const alternatives = [...(ending.length > 0 ? [ending.some((a) => a.length === escapeRegex(pivot).length) ? "" : `(?<=${ending.join("|")})`] : []), ...continuing];
+    return alternatives.includes("") ? escapeRegex(pivot) : `${escapeRegex(pivot)}(?:${alternatives.join("|")})`;
+  });
+  return new RegExp(groups.join("|"));
+}
+
 /** The detectors in force for a profile: the built-ins it keeps plus its own. */
 export class DetectorSet {
   private readonly builtins: readonly Detector[];
@@ -177,7 +217,7 @@ export class DetectorSet {
     this.separated = this.builtins.filter((d) => d.anchors && separator(d));
     this.anchored = this.builtins.filter((d) => !d.anchors || !separator(d));
     const anchors = [...new Set(this.anchored.flatMap((d) => d.anchors ?? []))];
-    this.anyAnchor = anchors.length > 0 && this.anchored.every((d) => d.anchors) ? new RegExp(anchors.map((a) => a.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")).join("|")) : null;
+    this.anyAnchor = anchors.length > 0 && this.anchored.every((d) => d.anchors) ? anchorPattern(anchors) : null;
   }
 
   get empty(): boolean {

@@ -5,7 +5,8 @@ import { JsonStreamMasker, MaskingStreamError } from "./json-stream-masker.js";
 import { Masker } from "./masker.js";
 import { ruleSetFor, type ResourceKey } from "./mask-rules.js";
 import { DEFAULT_MASKING } from "./masking-settings.js";
-import { recordingScope } from "./object-masker.js";
+import { compileDetector, DetectorSet } from "./detectors.js";
+import { maskValue, recordingScope } from "./object-masker.js";
 
 const SECRETS: ResourceKey = { apiGroup: "", resource: "secrets", subresource: "" };
 
@@ -114,4 +115,125 @@ test("the same value gets the same placeholder in every response; a different va
   };
   assert.equal(mask("same-value"), mask("same-value"));
   assert.notEqual(mask("same-value"), mask("other-value"));
+});
+
+test("custom resources: JWTs, private keys and known Secret values anywhere in spec and status are masked; ordinary values, metadata and the rest untouched", () => {
+  const WIDGETS: ResourceKey = { apiGroup: "example.com", resource: "widgets", subresource: "" };
+  const jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW06c2EifQ.c2lnbmF0dXJlLWJ5dGVz";
+  const pem = "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA\nabcdef==\n-----END RSA PRIVATE KEY-----";
+  const known = "known-db-passw0rd-9f3a";
+  const widget = {
+    apiVersion: "example.com/v1",
+    kind: "Widget",
+    metadata: { name: "w1", namespace: "default", labels: { app: "demo" } },
+    spec: {
+      replicas: 3,
+      image: "registry.example.com/widget:1.2.3",
+      auth: { token: `Bearer-less ${jwt}` },
+      tls: [{ key: pem, hosts: ["w1.example.com"] }],
+      database: { url: `postgres://app:${known}@db:5432/app` },
+      env: [{ name: "API_TOKEN", value: "plain-but-sensitive-name" }, { name: "LOG_LEVEL", value: "debug", note: `uses ${known}` }],
+    },
+    status: { conditions: [{ type: "Ready", status: "True", message: `connected with ${known} as password` }], observed: known },
+  };
+  const masker = new Masker(randomBytes(32));
+  masker.secret(known);
+  const rules = ruleSetFor(WIDGETS, DEFAULT_MASKING);
+  assert.ok(rules);
+  for (const [size, watch] of [
+    [5, false],
+    [64, false],
+    [4096, true],
+  ] as const) {
+    const masked: string[] = [];
+    const stream = new JsonStreamMasker(watch ? rules.event : rules.body, recordingScope(masker, DEFAULT_MASKING, masked));
+    const list = watch ? { type: "ADDED", object: widget } : { apiVersion: "example.com/v1", kind: "WidgetList", metadata: { resourceVersion: "7" }, items: [widget] };
+    const buf = Buffer.from(JSON.stringify(list));
+    const parts: Buffer[] = [];
+    for (let i = 0; i < buf.length; i += size) parts.push(stream.push(buf.subarray(i, i + size)));
+    parts.push(stream.end());
+    const out = Buffer.concat(parts).toString("utf8");
+    for (const secret of [jwt, "MIIEpAIBAAKCAQEA", known, "plain-but-sensitive-name"]) assert.ok(!out.includes(secret), `${secret} leaked: ${out}`);
+    const parsed = JSON.parse(out) as { items?: (typeof widget)[]; object?: typeof widget };
+    const object = (watch ? parsed.object : parsed.items?.[0]) as typeof widget;
+    assert.deepEqual(object.metadata, widget.metadata);
+    assert.equal(object.apiVersion, widget.apiVersion);
+    assert.equal(object.spec.image, widget.spec.image);
+    assert.equal(object.spec.replicas, 3);
+    assert.deepEqual(object.spec.tls[0]?.hosts, ["w1.example.com"]);
+    assert.equal(object.spec.env[1]?.value, "debug");
+    assert.deepEqual(object.status.conditions[0]?.type, "Ready");
+    assert.match(object.spec.auth.token, /^Bearer-less chaperone-masked-[a-z2-7]{22}$/);
+    assert.match(object.spec.tls[0]?.key ?? "", /^chaperone-masked-[a-z2-7]{22}$/);
+    assert.match(object.spec.database.url, /^postgres:\/\/app:chaperone-masked-[a-z2-7]{22}@db:5432\/app$/);
+    assert.match(object.spec.env[0]?.value ?? "", /^chaperone-masked-[a-z2-7]{22}$/);
+    assert.match(object.spec.env[1]?.note ?? "", /^uses chaperone-masked-[a-z2-7]{22}$/);
+    assert.match(object.status.observed, /^chaperone-masked-[a-z2-7]{22}$/);
+    assert.ok(masked.includes("items[*].spec.auth.token") || masked.includes("object.spec.auth.token"), masked.join(", "));
+    // The object masker (records, write-back) agrees with the stream.
+    assert.deepEqual(maskValue(widget, rules.object, recordingScope(masker, DEFAULT_MASKING, [])), object);
+  }
+  // Built-in resources keep their rules: a JWT in a Service's spec is not looked at.
+  const service = JSON.stringify({ kind: "Service", spec: { externalName: jwt } });
+  assert.equal(maskAll(service, { apiGroup: "", resource: "services", subresource: "" }).out, service);
+});
+
+test("ConfigMap values found clean are remembered per detector set: listed again they are not scanned, and another profile's detectors still see them", () => {
+  const CONFIGMAPS: ResourceKey = { apiGroup: "", resource: "configmaps", subresource: "" };
+  const masker = new Masker(randomBytes(32));
+  const list = JSON.stringify({ kind: "ConfigMapList", items: [{ metadata: { name: "a" }, data: { "app.conf": "mode=fast\nacme_0123456789abcdef0123456789abcdef\n", plain: "nothing here" } }] });
+  const run = (settings: typeof DEFAULT_MASKING, size: number): string => {
+    const rules = ruleSetFor(CONFIGMAPS, settings);
+    assert.ok(rules);
+    const stream = new JsonStreamMasker(rules.body, recordingScope(masker, settings, []));
+    const buf = Buffer.from(list);
+    const parts: Buffer[] = [];
+    for (let i = 0; i < buf.length; i += size) parts.push(stream.push(buf.subarray(i, i + size)));
+    parts.push(stream.end());
+    return Buffer.concat(parts).toString("utf8");
+  };
+  for (const size of [7, 4096]) assert.equal(run(DEFAULT_MASKING, size), list);
+  const acme = compileDetector({ name: "acme", pattern: "acme_[0-9a-f]{32}" });
+  assert.ok(typeof acme !== "string");
+  const withAcme = { ...DEFAULT_MASKING, detectors: new DetectorSet([...DEFAULT_MASKING.detectors.detectors, acme]) };
+  for (const size of [7, 4096]) {
+    const out = run(withAcme, size);
+    assert.ok(!out.includes("acme_0123456789abcdef"), out);
+    assert.match(out, /mode=fast\\nchaperone-masked-[a-z2-7]{22}\\n/);
+  }
+  assert.equal(run(DEFAULT_MASKING, 7), list);
+});
+
+test("a List masked again gives the same bytes and notes from the item memo; a changed item, or one scanned for known values that changed since, is masked afresh", () => {
+  const masker = new Masker(randomBytes(32));
+  const item = (name: string, value: string, note: string): unknown => ({
+    kind: "Secret",
+    metadata: { name, namespace: "default", annotations: { note } },
+    data: { password: Buffer.from(value).toString("base64") },
+  });
+  const mask = (items: unknown[], size: number): { out: string; masked: string[] } => {
+    const rules = ruleSetFor(SECRETS, DEFAULT_MASKING);
+    assert.ok(rules);
+    const masked: string[] = [];
+    const stream = new JsonStreamMasker(rules.body, recordingScope(masker, DEFAULT_MASKING, masked));
+    const buf = Buffer.from(JSON.stringify({ kind: "SecretList", items }));
+    const parts: Buffer[] = [];
+    for (let i = 0; i < buf.length; i += size) parts.push(stream.push(buf.subarray(i, i + size)));
+    parts.push(stream.end());
+    return { out: Buffer.concat(parts).toString("utf8"), masked: masked.sort() };
+  };
+  const items = [item("a", "first-password", "plain note"), item("b", "second-password", "mentions later-learned-value")];
+  const first = mask(items, 4096);
+  for (const size of [4096, 13, 4096]) assert.deepEqual(mask(items, size), first);
+  assert.deepEqual(first.masked, ["items[*].data.password"]);
+  // Another Secret's value becomes known: the note that mentions it is masked from now on.
+  masker.secret("later-learned-value");
+  const after = mask(items, 4096);
+  assert.ok(!after.out.includes("later-learned-value"), after.out);
+  assert.deepEqual(after.masked, ["items[*].data.password", "items[*].metadata.annotations.note"]);
+  // A changed value gets its own placeholder.
+  const changed = mask([item("a", "first-password-changed", "plain note"), items[1]], 4096);
+  const passwords = (text: string): string[] => (JSON.parse(text) as { items: { data: { password: string } }[] }).items.map((i) => i.data.password);
+  assert.notEqual(passwords(changed.out)[0], passwords(first.out)[0]);
+  assert.equal(passwords(changed.out)[1], passwords(first.out)[1]);
 });

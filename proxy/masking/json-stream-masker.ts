@@ -7,9 +7,12 @@
 //
 // Subtrees no rule points into are skipped by a scanner that only tracks brackets and jumps
 // over strings with indexOf: for a Secret list that is everything but annotations and data.
-import type { MaskRule } from "./mask-rules.js";
-import { maskEnvVar, maskLastApplied, noteLabel, type MaskScope } from "./object-masker.js";
+// A List item byte for byte the same as one masked before (the same LIST again) is not walked:
+// the masker's memo holds what it masked to (see memoItem).
+import type { MaskRule, NamedMember } from "./mask-rules.js";
+import { maskLastApplied, maskValue, noteLabel, type MaskScope } from "./object-masker.js";
 import type { Base64Placeholder } from "./placeholder.js";
+import type { ItemMemo } from "./masker.js";
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -108,6 +111,54 @@ function decodeString(buf: Buffer, start: number, end: number, escapes?: Escapes
   return buf.toString("utf8", start + 1, end - 1);
 }
 
+/** "[#N]" path segments, made once (a list of 5,000 items would otherwise make 5,000 strings per LIST). */
+const ELEMENT_SEGMENTS: string[] = [];
+
+function elementSegment(index: number): string {
+  if (index >= 16_384) return `[#${index}]`;
+  return (ELEMENT_SEGMENTS[index] ??= `[#${index}]`);
+}
+
+/**
+ * Index just past the container opening at `start` (brackets counted, strings jumped), or -1
+ * when it does not end within `buf`.
+ */
+function containerEnd(buf: Buffer, start: number, escapes: Escapes): number {
+  const n = buf.length;
+  let depth = 0;
+  let i = start;
+  while (i < n) {
+    const c = buf[i] as number;
+    if (c === QUOTE) {
+      const end = stringEnd(buf, i, escapes);
+      if (end < 0) return -1;
+      i = end;
+      continue;
+    }
+    i++;
+    if (c === OPEN_OBJECT || c === OPEN_ARRAY) depth++;
+    else if ((c === CLOSE_OBJECT || c === CLOSE_ARRAY) && --depth === 0) return i;
+  }
+  return -1;
+}
+
+/** Tags of rule trees in the masker's item memo. */
+const memoTags = new WeakMap<MaskRule, number>();
+let nextMemoTag = 1;
+
+/** A List item being masked for the first time, recorded for the memo. */
+interface ItemRecording {
+  start: number;
+  end: number;
+  /** Stack depth outside the item. */
+  depth: number;
+  generation: number;
+  dependsOnKnown: boolean;
+  /** start, end, replacement, … */
+  replacements: (number | Buffer)[];
+  notes: [unknown, string, string][];
+}
+
 export class MaskingStreamError extends Error {}
 
 const EMPTY = Buffer.alloc(0);
@@ -131,13 +182,28 @@ export class JsonStreamMasker {
   private skipDepth = 0;
   /** Start of the env entry being captured, relative to the current buffer; -1 when none. */
   private captureStart = -1;
+  /** The rule of the env entry being captured. */
+  private captureRule: MaskRule | null = null;
   private readonly noted = new Map<MaskRule, Set<string>>();
+  /**
+   * The rule of a List's items (null for watches and single objects). A LIST of the same objects
+   * again (5,000 Secrets) is the common case: an item byte for byte as masked before goes out as
+   * it went then, found by its bytes in the masker's memo, without walking it.
+   */
+  private readonly itemRule: MaskRule | null;
+  private readonly memoTag: number;
+  private recording: ItemRecording | null = null;
 
   constructor(
     private readonly root: MaskRule,
     private readonly scope: MaskScope,
   ) {
     this.valueRule = root;
+    const items = root.anyMember === null ? (root.named.find((m) => m.name === "items")?.rule ?? null) : null;
+    this.itemRule = items?.element ?? null;
+    let tag = memoTags.get(root);
+    if (tag === undefined) memoTags.set(root, (tag = nextMemoTag++));
+    this.memoTag = tag;
   }
 
   /** Bytes held because they end in an incomplete token (or an env entry still being read). */
@@ -226,6 +292,7 @@ export class JsonStreamMasker {
 
   private noteOnce(rule: MaskRule): void {
     const key = this.path[this.path.length - 1] ?? "";
+    if (this.recording !== null) this.recording.notes.push([rule, key, noteLabel(this.path)]);
     let keys = this.noted.get(rule);
     if (!keys) {
       keys = new Set();
@@ -234,19 +301,6 @@ export class JsonStreamMasker {
     if (keys.has(key)) return;
     keys.add(key);
     this.scope.note(noteLabel(this.path));
-  }
-
-  /** A value (string, scalar or container) just finished: back to its parent's grammar. */
-  private valueDone(): void {
-    const parent = this.stack[this.stack.length - 1];
-    if (!parent) {
-      // Top level: a watch sends value after value; so may anything else, harmlessly.
-      this.expect = Expect.Value;
-      this.valueRule = this.root;
-      return;
-    }
-    this.path.pop();
-    this.expect = parent.isArray ? Expect.CommaOrEndArray : Expect.CommaOrEndObject;
   }
 
   /** Masks one string token by its rule's action; returns the replacement token, or null to keep it. */
@@ -259,6 +313,13 @@ export class JsonStreamMasker {
       this.noteOnce(rule);
       return (entry.quoted ??= Buffer.from(`"${entry.base64}"`, "latin1"));
     }
+    if (action === "detect") {
+      const detected = masker.detectAt(buf, start + 1, end - 1, settings.detectors, () => decodeString(buf, start, end, escapes));
+      if (detected === null) return null;
+      this.noteOnce(rule);
+      return Buffer.from(JSON.stringify(detected), "utf8");
+    }
+    if ((action === "scan" || action === "last-applied") && this.recording !== null) this.recording.dependsOnKnown = true;
     const value = decodeString(buf, start, end, escapes);
     let masked: string;
     switch (action) {
@@ -270,9 +331,6 @@ export class JsonStreamMasker {
         break;
       case "scan":
         masked = masker.scan(value, settings.detectors);
-        break;
-      case "detect":
-        masked = masker.scan(value, settings.detectors, undefined, false);
         break;
       case "detect-base64":
         masked = masker.scanBase64(value, settings.detectors, undefined, false);
@@ -288,25 +346,95 @@ export class JsonStreamMasker {
     return Buffer.from(JSON.stringify(masked), "utf8");
   }
 
+  /** Where the item memoItem found ends. */
+  private memoEnd = 0;
+
+  /**
+   * At the `{` of a List item: when the whole item is in `buf` and the masker's memo has it, emits
+   * what it masked to (and its notes) and returns true (memoEnd: where it ends). Otherwise starts
+   * recording it (when it is whole in `buf`) and returns false: the item is walked as usual.
+   */
+  private memoItem(buf: Buffer, start: number, escapes: Escapes, emit: (start: number, end: number, replacement: Buffer) => void): boolean {
+    const { masker } = this.scope;
+    const memo: ItemMemo | undefined = masker.itemMemo(buf, start, this.memoTag);
+    if (memo === undefined) {
+      const end = containerEnd(buf, start, escapes);
+      if (end >= 0) this.recording = { start, end, depth: this.stack.length, generation: masker.known.generation, dependsOnKnown: false, replacements: [], notes: [] };
+      return false;
+    }
+    const end = start + masker.itemLength;
+    if (memo.output !== null) emit(start, end, memo.output);
+    for (const [rule, key, label] of memo.notes) {
+      let keys = this.noted.get(rule as MaskRule);
+      if (!keys) {
+        keys = new Set();
+        this.noted.set(rule as MaskRule, keys);
+      }
+      if (keys.has(key)) continue;
+      keys.add(key);
+      this.scope.note(label);
+    }
+    this.memoEnd = end;
+    return true;
+  }
+
+  /** The recorded item ended at `end`: what it masked to goes into the memo. */
+  private finishRecording(buf: Buffer, end: number): void {
+    const recording = this.recording as ItemRecording;
+    this.recording = null;
+    if (end !== recording.end) return;
+    const { masker } = this.scope;
+    // Masked under known values that changed while it was (its own values were learned): not reusable.
+    if (recording.dependsOnKnown && masker.known.generation !== recording.generation) return;
+    let output: Buffer | null = null;
+    const parts = recording.replacements;
+    if (parts.length > 0) {
+      const pieces: Buffer[] = [];
+      let at = recording.start;
+      for (let k = 0; k < parts.length; k += 3) {
+        pieces.push(buf.subarray(at, parts[k] as number), parts[k + 2] as Buffer);
+        at = parts[k + 1] as number;
+      }
+      pieces.push(buf.subarray(at, end));
+      output = Buffer.concat(pieces);
+    }
+    masker.rememberItem(buf, recording.start, end, this.memoTag, { output, notes: recording.notes, generation: recording.dependsOnKnown ? recording.generation : -1 });
+  }
+
+  /** After a value inside a container: its path segment goes, and the container's grammar follows. */
+  private afterValue(): Expect {
+    const parent = this.stack[this.stack.length - 1];
+    if (parent === undefined) return Expect.Value;
+    this.path.pop();
+    return parent.isArray ? Expect.CommaOrEndArray : Expect.CommaOrEndObject;
+  }
+
   /**
    * Tokenizes buf[from:], calling `emit` for each replacement. Returns where the first incomplete
-   * token starts (buf.length when everything was consumed).
+   * token starts (buf.length when everything was consumed). The grammar state lives in locals
+   * while it runs (the hot loop) and goes back to the fields whenever it returns.
    */
   private run(buf: Buffer, from: number, emit: (start: number, end: number, replacement: Buffer) => void): number {
     const n = buf.length;
     const escapes = new Escapes(buf, from);
+    const stack = this.stack;
+    const path = this.path;
+    const root = this.root;
+    let expect = this.expect;
+    let valueRule = this.valueRule;
+    let depth = this.skipDepth;
     let i = from;
-    while (i < n) {
-      if (this.skipDepth > 0) {
+    let stop = n;
+    scan: while (i < n) {
+      if (depth > 0) {
         // Skipping (or capturing) a container: only brackets and strings matter.
-        let depth = this.skipDepth;
         while (i < n) {
           const c = buf[i] as number;
           if (c === QUOTE) {
             const end = stringEnd(buf, i, escapes);
             if (end < 0) {
-              this.skipDepth = depth;
-              return i;
+              stop = i;
+              break scan;
             }
             i = end;
             continue;
@@ -321,141 +449,195 @@ export class JsonStreamMasker {
           }
           i++;
         }
-        this.skipDepth = depth;
-        if (depth > 0) return n;
+        if (depth > 0) break;
         if (this.captureStart >= 0) {
           const start = this.captureStart;
           this.captureStart = -1;
           const replacement = this.maskCaptured(buf, start, i);
-          if (replacement) emit(start, i, replacement);
+          if (replacement) {
+            emit(start, i, replacement);
+            this.recording?.replacements.push(start, i, replacement);
+          }
         }
-        this.valueDone();
+        expect = this.afterValue();
+        if (expect === Expect.Value) valueRule = root;
         continue;
       }
 
       const c = buf[i] as number;
-      if (isSpace(c)) {
+      if (c <= 0x20 && isSpace(c)) {
         i++;
         continue;
       }
-      switch (this.expect) {
+      switch (expect) {
         case Expect.Value: {
-          const rule = this.valueRule;
+          const rule = valueRule;
           if (c === QUOTE) {
             const end = stringEnd(buf, i, escapes);
-            if (end < 0) return i;
+            if (end < 0) {
+              stop = i;
+              break scan;
+            }
             if (rule !== null && rule.action !== null) {
               const replacement = this.maskStringToken(buf, i, end, rule, escapes);
-              if (replacement) emit(i, end, replacement);
+              if (replacement) {
+                emit(i, end, replacement);
+                this.recording?.replacements.push(i, end, replacement);
+              }
             }
             i = end;
-            this.valueDone();
+            expect = this.afterValue();
+            if (expect === Expect.Value) valueRule = root;
             continue;
           }
           if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
             if (rule !== null && rule.envVar) {
               this.captureStart = i;
-              this.skipDepth = 1;
+              this.captureRule = rule;
+              depth = 1;
             } else if (rule === null || (c === OPEN_ARRAY ? rule.element === null : !rule.hasMembers)) {
-              this.skipDepth = 1;
+              depth = 1;
+            } else if (rule === this.itemRule && c === OPEN_OBJECT && this.recording === null && this.memoItem(buf, i, escapes, emit)) {
+              // Masked as before, notes and all: the item is behind us.
+              i = this.memoEnd;
+              expect = this.afterValue();
+              if (expect === Expect.Value) valueRule = root;
+              continue;
             } else {
-              this.stack.push({ isArray: c === OPEN_ARRAY, rule, index: 0 });
-              this.expect = c === OPEN_ARRAY ? Expect.ElementOrEnd : Expect.KeyOrEnd;
+              stack.push({ isArray: c === OPEN_ARRAY, rule, index: 0 });
+              expect = c === OPEN_ARRAY ? Expect.ElementOrEnd : Expect.KeyOrEnd;
             }
             i++;
             continue;
           }
-          if (c === CLOSE_OBJECT || c === CLOSE_ARRAY || c === COMMA || c === COLON) throw new MaskingStreamError(`unexpected "${String.fromCharCode(c)}" where a JSON value belongs`);
+          if (c === CLOSE_OBJECT || c === CLOSE_ARRAY || c === COMMA || c === COLON) {
+            this.saveState(expect, valueRule, depth);
+            throw new MaskingStreamError(`unexpected "${String.fromCharCode(c)}" where a JSON value belongs`);
+          }
           let j = i + 1;
           while (j < n && !endsScalar(buf[j] as number)) j++;
-          if (j === n) return i;
+          if (j === n) {
+            stop = i;
+            break scan;
+          }
           i = j;
-          this.valueDone();
+          expect = this.afterValue();
+          if (expect === Expect.Value) valueRule = root;
           continue;
         }
         case Expect.KeyOrEnd:
         case Expect.Key: {
-          if (c === CLOSE_OBJECT && this.expect === Expect.KeyOrEnd) {
-            this.stack.pop();
+          if (c === CLOSE_OBJECT && expect === Expect.KeyOrEnd) {
+            stack.pop();
             i++;
-            this.valueDone();
+            if (this.recording !== null && stack.length === this.recording.depth) this.finishRecording(buf, i);
+            expect = this.afterValue();
+            if (expect === Expect.Value) valueRule = root;
             continue;
           }
-          if (c !== QUOTE) throw new MaskingStreamError("expected an object key");
+          if (c !== QUOTE) {
+            this.saveState(expect, valueRule, depth);
+            throw new MaskingStreamError("expected an object key");
+          }
           const end = stringEnd(buf, i, escapes);
-          if (end < 0) return i;
-          const rule = (this.stack[this.stack.length - 1] as Frame).rule;
+          if (end < 0) {
+            stop = i;
+            break scan;
+          }
+          const rule = (stack[stack.length - 1] as Frame).rule;
           if (rule.anyMember === null && !escapes.within(i + 1, end - 1)) {
             // Only named members matter here: compare the key's bytes, decode nothing.
             const length = end - i - 2;
             let matched: MaskRule | null = null;
             let name = "";
-            for (const member of rule.named) {
+            const named = rule.named;
+            for (let m = 0; m < named.length; m++) {
+              const member = named[m] as NamedMember;
               if (member.bytes.length === length && sameBytes(buf, i + 1, member.bytes)) {
                 matched = member.rule;
                 name = member.name;
                 break;
               }
             }
-            this.path.push(name);
-            this.valueRule = matched;
+            path.push(name);
+            valueRule = matched;
           } else {
             const key = decodeString(buf, i, end, escapes);
-            this.path.push(key);
-            this.valueRule = rule.member(key);
+            path.push(key);
+            valueRule = rule.member(key);
           }
-          this.expect = Expect.Colon;
+          expect = Expect.Colon;
           i = end;
           continue;
         }
         case Expect.Colon:
-          if (c !== COLON) throw new MaskingStreamError('expected ":" after an object key');
-          this.expect = Expect.Value;
+          if (c !== COLON) {
+            this.saveState(expect, valueRule, depth);
+            throw new MaskingStreamError('expected ":" after an object key');
+          }
+          expect = Expect.Value;
           i++;
           continue;
         case Expect.CommaOrEndObject:
-          if (c === COMMA) this.expect = Expect.Key;
+          if (c === COMMA) expect = Expect.Key;
           else if (c === CLOSE_OBJECT) {
-            this.stack.pop();
+            stack.pop();
             i++;
-            this.valueDone();
+            if (this.recording !== null && stack.length === this.recording.depth) this.finishRecording(buf, i);
+            expect = this.afterValue();
+            if (expect === Expect.Value) valueRule = root;
             continue;
-          } else throw new MaskingStreamError('expected "," or "}" in an object');
+          } else {
+            this.saveState(expect, valueRule, depth);
+            throw new MaskingStreamError('expected "," or "}" in an object');
+          }
           i++;
           continue;
         case Expect.ElementOrEnd:
         case Expect.CommaOrEndArray: {
-          const array = this.stack[this.stack.length - 1] as Frame;
+          const array = stack[stack.length - 1] as Frame;
           if (c === CLOSE_ARRAY) {
-            this.stack.pop();
+            stack.pop();
             i++;
-            this.valueDone();
+            expect = this.afterValue();
+            if (expect === Expect.Value) valueRule = root;
             continue;
           }
-          if (this.expect === Expect.CommaOrEndArray) {
-            if (c !== COMMA) throw new MaskingStreamError('expected "," or "]" in an array');
+          if (expect === Expect.CommaOrEndArray) {
+            if (c !== COMMA) {
+              this.saveState(expect, valueRule, depth);
+              throw new MaskingStreamError('expected "," or "]" in an array');
+            }
             array.index++;
             i++;
           }
-          this.path.push(`[#${array.index}]`);
-          this.valueRule = array.rule.element;
-          this.expect = Expect.Value;
+          path.push(elementSegment(array.index));
+          valueRule = array.rule.element;
+          expect = Expect.Value;
           continue;
         }
       }
     }
-    return n;
+    this.saveState(expect, valueRule, depth);
+    return stop;
+  }
+
+  private saveState(expect: Expect, valueRule: MaskRule | null, depth: number): void {
+    this.expect = expect;
+    this.valueRule = valueRule;
+    this.skipDepth = depth;
   }
 
   /** An env entry, read whole: parsed, masked as a unit, re-serialized only when it changed. */
   private maskCaptured(buf: Buffer, start: number, end: number): Buffer | null {
+    if (this.recording !== null) this.recording.dependsOnKnown = true;
     let entry: unknown;
     try {
       entry = JSON.parse(buf.toString("utf8", start, end)) as unknown;
     } catch {
       throw new MaskingStreamError("an env entry is not valid JSON");
     }
-    const masked = maskEnvVar(entry, this.scope, this.path.slice());
+    const masked = maskValue(entry, this.captureRule as MaskRule, this.scope, this.path.slice());
     return masked === entry ? null : Buffer.from(JSON.stringify(masked), "utf8");
   }
 }

@@ -95,6 +95,8 @@ export class KnownSecretValues {
   /** prefixes[L]: counts by the first L bytes of each form (L = 2..MIN_KNOWN_LENGTH-1). */
   private readonly prefixes: Uint16Array[] = Array.from({ length: MIN_KNOWN_LENGTH }, () => new Uint16Array(1 << PREFIX_BITS));
   private totalBytes = 0;
+  /** Changes whenever a value is added or forgotten (not when one is seen again): what was masked under one generation holds under it. */
+  generation = 0;
 
   get size(): number {
     return this.entries.size;
@@ -115,6 +117,7 @@ export class KnownSecretValues {
       this.entries.set(key, existing);
       return;
     }
+    this.generation++;
     const known: KnownValue = { placeholder, placeholderBytes: Buffer.from(placeholder, "latin1") };
     const forms = formsOf(value).map((bytes) => ({ bytes, value: known }));
     const entry: Entry = { value: known, forms, size: forms.reduce((n, f) => n + f.bytes.length, 0) };

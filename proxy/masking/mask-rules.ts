@@ -27,7 +27,10 @@ export interface MaskRule {
   /** Where this rule sits, for reading the tree while debugging. */
   readonly label: string;
   readonly action: StringAction | null;
-  /** The value is an env var entry ({name, value, valueFrom}); masked as a unit. */
+  /**
+   * The value is an env var entry ({name, value, valueFrom}); masked as a unit (its name decides
+   * about its value). With `anyMember` (custom resources), its other members follow that rule.
+   */
   readonly envVar: boolean;
   /** For "last-applied": the rule of the object the annotation describes. */
   readonly objectRule: MaskRule | null;
@@ -182,6 +185,42 @@ const TEMPLATED = new Set([
   "extensions/daemonsets",
 ]);
 
+/**
+ * API groups Kubernetes itself serves. A resource of any other group is a custom resource (or an
+ * aggregated API): its schema is the operator's, so any string in it may hold a secret.
+ */
+const BUILTIN_GROUPS = new Set([
+  "",
+  "apps",
+  "batch",
+  "autoscaling",
+  "policy",
+  "extensions",
+  "networking.k8s.io",
+  "storage.k8s.io",
+  "rbac.authorization.k8s.io",
+  "admissionregistration.k8s.io",
+  "apiextensions.k8s.io",
+  "apiregistration.k8s.io",
+  "authentication.k8s.io",
+  "authorization.k8s.io",
+  "certificates.k8s.io",
+  "coordination.k8s.io",
+  "discovery.k8s.io",
+  "events.k8s.io",
+  "flowcontrol.apiserver.k8s.io",
+  "internal.apiserver.k8s.io",
+  "node.k8s.io",
+  "resource.k8s.io",
+  "scheduling.k8s.io",
+  "storagemigration.k8s.io",
+]);
+
+/** Whether a resource is a custom resource (a group Kubernetes does not serve itself). */
+export function isCustomResource(key: ResourceKey): boolean {
+  return !BUILTIN_GROUPS.has(key.apiGroup);
+}
+
 export interface ResourceKey {
   apiGroup: string;
   resource: string;
@@ -246,9 +285,23 @@ function assembleRuleSet(key: ResourceKey, settings: MaskingSettings): RuleSet {
     object = rule("CronJob", { members: { metadata, spec: rule("spec", { members: { jobTemplate: rule("jobTemplate", { members: { metadata, spec: jobSpec } }) } }) } });
   } else if (METADATA_ONLY.has(id)) {
     object = rule("metadata-only", { members: { metadata } });
+  } else if (isCustomResource(key) && flags.configMaps) {
+    // Custom resources: an operator's schema may put a password, a token or a connection string
+    // in any field. Every string outside metadata (whose annotations are masked as above) is
+    // scanned for known values and detector matches, like free text; env entries, wherever they
+    // sit (operators embed pod templates), are masked as units by their name.
+    const scanned = rule("custom", { action: "scan" });
+    scanned.anyMember = scanned;
+    scanned.element = scanned;
+    // An entry's other members (anything an operator puts beside name and value) are scanned too.
+    const entry = flags.env ? rule("custom.env[]", { envVar: true, action: "scan", anyMember: scanned }) : null;
+    scanned.members.set("env", entry ? rule("custom.env", { action: "scan", element: entry, anyMember: scanned }) : scanned);
+    scanned.members.set("managedFields", null);
+    object = rule("custom-resource", { members: { metadata, apiVersion: null, kind: null }, anyMember: scanned });
   } else {
-    // Custom resources, controller revisions, webhooks, anything unknown: env entries may sit
-    // anywhere (operators embed pod templates), so the whole object is walked for them.
+    // Other built-in resources (controller revisions, webhooks…), and custom resources when
+    // configMaps is off: env entries may sit anywhere (operators embed pod templates), so the
+    // whole object is walked for them.
     const deep = rule("deep", {});
     deep.anyMember = deep;
     deep.element = deep;

@@ -11,7 +11,7 @@ export const MASKING_FLAG_DESCRIPTIONS: Readonly<Record<MaskingFlag, string>> = 
   secrets: "Secret data and stringData (incl. service-account-token, bootstrap-token and Helm release Secrets)",
   tokens: "TokenRequest status.token (kubectl create token) and TokenReview spec.token",
   env: "literal env[].value (sensitive name, detector match or known secret value) and command/args in pods and pod templates",
-  configMaps: "detector matches in ConfigMap data and binaryData",
+  configMaps: "detector matches in ConfigMap data and binaryData; known secret values and detector matches in every string of a custom resource",
   annotations: "detector matches in annotations of any masked object",
   logs: "pod logs (logs, logs -f): known secret values and detector matches",
   exec: "exec and attach output (stdout, stderr) and what a pod sends through a port-forward: known secret values and detector matches",

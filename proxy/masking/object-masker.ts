@@ -124,13 +124,35 @@ export function maskEnvVar(entry: unknown, scope: MaskScope, path: string[], col
   return masked === value ? entry : { ...entry, value: masked };
 }
 
+/** The members of an env entry other than its value, by the entry rule's member rules (custom resources). */
+function maskEnvVarMembers(entry: Record<string, unknown>, rule: MaskRule, scope: MaskScope, path: string[], collect?: Collect): Record<string, unknown> {
+  let out: Record<string, unknown> | null = null;
+  for (const key of Object.keys(entry)) {
+    if (key === "value") continue;
+    const child = rule.member(key);
+    if (!child) continue;
+    const item = entry[key];
+    path.push(key);
+    const masked = maskValue(item, child, scope, path, collect);
+    path.pop();
+    if (masked !== item) {
+      out ??= { ...entry };
+      out[key] = masked;
+    }
+  }
+  return out ?? entry;
+}
+
 /**
  * Masks `value` by `rule`. `path` is the current field's segments (mutated and restored while
  * walking); pass [] for an object root.
  */
 export function maskValue(value: unknown, rule: MaskRule, scope: MaskScope, path: string[] = [], collect?: Collect): unknown {
   if (typeof value === "string") return rule.action ? maskString(value, rule.action, rule, scope, path, collect) : value;
-  if (rule.envVar) return maskEnvVar(value, scope, path, collect);
+  if (rule.envVar) {
+    const masked = maskEnvVar(value, scope, path, collect);
+    return rule.anyMember !== null && isPlainObject(masked) ? maskEnvVarMembers(masked, rule, scope, path, collect) : masked;
+  }
   if (Array.isArray(value)) {
     const element = rule.element;
     if (!element) return value;

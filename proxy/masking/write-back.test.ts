@@ -101,3 +101,24 @@ test("refusals name the field and say why", async () => {
   assert.equal(protobuf.kind, "refused");
   if (protobuf.kind === "refused") assert.match(protobuf.message, /in a format chaperone cannot read \(application\/vnd\.kubernetes\.protobuf\)/);
 });
+
+test("custom resources: a placeholder read in spec is put back where the current object holds its value (merge patch, JSON patch, apply); elsewhere refused", async () => {
+  const WIDGETS: ResourceKey = { apiGroup: "example.com", resource: "widgets", subresource: "" };
+  const jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ3aWRnZXQifQ.c2lnbmF0dXJlLWJ5dGVz";
+  const current = { apiVersion: "example.com/v1", kind: "Widget", metadata: { name: "w" }, spec: { auth: { token: `token ${jwt}` }, size: 3 } };
+  const agentSaw = seen(current, WIDGETS);
+  assert.notEqual(agentSaw.spec.auth.token, current.spec.auth.token);
+
+  const edited = { ...agentSaw, spec: { ...agentSaw.spec, size: 4 } };
+  const merge = await restorePlaceholders(input(WIDGETS, edited, current));
+  assert.equal(merge.kind, "restored");
+  if (merge.kind === "restored") assert.deepEqual(merge.object, { ...current, spec: { ...current.spec, size: 4 } });
+
+  const patch = [{ op: "replace", path: "/spec/auth/token", value: agentSaw.spec.auth.token }];
+  const jsonPatch = await restorePlaceholders(input(WIDGETS, patch, current, { contentType: "application/json-patch+json" }));
+  assert.equal(jsonPatch.kind, "restored");
+  if (jsonPatch.kind === "restored") assert.deepEqual(jsonPatch.object, [{ ...patch[0], value: current.spec.auth.token }]);
+
+  const moved = await restorePlaceholders(input(WIDGETS, { spec: { other: agentSaw.spec.auth.token } }, current));
+  assert.equal(moved.kind, "refused");
+});
