@@ -57,7 +57,8 @@ export class AgentRegistry {
   private readonly path: string;
   private readonly lockPath: string;
   private data: RegistryFile = { version: 1, agents: [] };
-  private byTokenId = new Map<string, { agent: AgentRecord; token: TokenRecord }>();
+  /** Each token with its stored hash decoded once (compared in constant time per request). */
+  private byTokenId = new Map<string, { agent: AgentRecord; token: TokenRecord; hash: Buffer }>();
   private fingerprint = "";
 
   constructor(dataDir: string) {
@@ -66,11 +67,16 @@ export class AgentRegistry {
     this.reloadIfChanged();
   }
 
-  /** Cheap change detection: inode (atomic renames replace it), size and mtime. */
+  /**
+   * Cheap change detection, one stat per authentication: inode (every write is an atomic rename,
+   * whose new file was created while the old one still existed, so the inode always changes),
+   * size, mtime and ctime. Number stats, not bigint: half the cost (µs precision is plenty next
+   * to the inode).
+   */
   private currentFingerprint(): string {
     try {
-      const st = statSync(this.path, { bigint: true });
-      return `${st.ino}:${st.size}:${st.mtimeNs}`;
+      const st = statSync(this.path, { throwIfNoEntry: false });
+      return st ? `${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}` : "absent";
     } catch {
       return "absent";
     }
@@ -83,7 +89,7 @@ export class AgentRegistry {
     this.fingerprint = fingerprint;
     this.byTokenId = new Map();
     for (const agent of this.data.agents) {
-      for (const token of agent.tokens) this.byTokenId.set(token.id, { agent, token });
+      for (const token of agent.tokens) this.byTokenId.set(token.id, { agent, token, hash: Buffer.from(String(token.hash), "hex") });
     }
   }
 
@@ -128,7 +134,7 @@ export class AgentRegistry {
     const entry = this.byTokenId.get(parsed.id);
     if (!entry) return null;
     // Compare even for revoked records so timing does not reveal which tokens exist.
-    const matches = secretMatches(parsed.secret, entry.token.hash);
+    const matches = secretMatches(parsed.secret, entry.hash);
     if (!matches || entry.token.revokedAt || entry.agent.revokedAt) return null;
     return { agent: entry.agent.name, profile: entry.agent.profile, run: entry.token.run, tokenId: entry.token.id };
   }

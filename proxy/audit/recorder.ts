@@ -132,10 +132,14 @@ export class Recorder {
 
   private buildRequestEvent(request: GatewayRequest, stage: AuditEvent["stage"], extra: Partial<Parameters<typeof requestEvent>[0]> = {}): AuditEvent {
     const level = this.settings.level === "None" ? "Metadata" : this.settings.level;
-    const state = this.state(request);
-    if (level !== "Metadata") state.body ??= maskedRequestBody(request, this.mask, this.settings.maxBodyBytes);
+    // Most reads have no state (no annotations, no session): none is made for them.
+    let state = this.states.get(request);
+    if (level !== "Metadata") {
+      state ??= this.state(request);
+      state.body ??= maskedRequestBody(request, this.mask, this.settings.maxBodyBytes);
+    }
     return requestEvent({
-      requestBody: state.body,
+      requestBody: state?.body,
       request,
       stage,
       level,
@@ -144,7 +148,7 @@ export class Recorder {
       maxBodyBytes: this.settings.maxBodyBytes,
       upstream: this.upstream,
       ...extra,
-      annotations: { ...state.annotations, ...extra.annotations },
+      annotations: { ...state?.annotations, ...extra.annotations },
     });
   }
 
@@ -154,10 +158,9 @@ export class Recorder {
   beforeForward(request: GatewayRequest): PassOutcome | Promise<PassOutcome> {
     const info = request.info;
     const verb = info?.verb ?? "";
-    const state = this.state(request);
     const sessionVerb = info?.kind === "resource" && request.upgrade && (verb === "exec" || verb === "attach");
     if (sessionVerb && this.settings.execRecording) {
-      const refused = this.openRecording(request, state);
+      const refused = this.openRecording(request, this.state(request));
       if (refused) return refused;
     }
     const log = this.log;
@@ -171,6 +174,7 @@ export class Recorder {
       (error: unknown) => {
         const message = (error as Error).message;
         this.print(`chaperone: the audit log cannot be written (${message}); refusing requests until it can`);
+        const state = this.state(request);
         if (state.session) {
           state.session.finish({ exitCode: null, exitStatus: null, incomplete: "the session was refused: the audit log could not be written" });
           state.session = null;

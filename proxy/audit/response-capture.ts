@@ -46,10 +46,13 @@ export function captureResponse(res: ServerResponse, limit: number, wantBody: (s
     }
     chunks.push(Buffer.from(buffer));
   };
-  let headHeaders = new Map<string, string>();
+  // The headers given to writeHead, read only if a header is asked for (most events never do).
+  let headArgs: unknown[] = [];
+  let headHeaders: Map<string, string> | null = null;
   const writeHead = res.writeHead;
   res.writeHead = function (this: ServerResponse, ...args: unknown[]) {
-    headHeaders = headersFrom(args.slice(1));
+    headArgs = args.slice(1);
+    headHeaders = null;
     return (writeHead as (...a: unknown[]) => ServerResponse).apply(this, args);
   } as ServerResponse["writeHead"];
   const write = res.write;
@@ -65,7 +68,7 @@ export function captureResponse(res: ServerResponse, limit: number, wantBody: (s
   return {
     body: () => (overflow ? null : Buffer.concat(chunks)),
     total: () => total,
-    header: (name) => headHeaders.get(name) ?? String(res.getHeader(name) ?? ""),
+    header: (name) => (headHeaders ??= headersFrom(headArgs)).get(name) ?? String(res.getHeader(name) ?? ""),
   };
 }
 

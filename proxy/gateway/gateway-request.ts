@@ -40,10 +40,13 @@ export interface GatewayRequest {
 }
 
 /** The gateway request of an incoming message, for the forward pass (which is handed the message). */
-const byMessage = new WeakMap<IncomingMessage, GatewayRequest>();
+// A symbol-keyed property rather than a WeakMap: a WeakMap entry per request costs the GC an
+// ephemeron to trace; the property goes away with the message all the same.
+const GATEWAY_REQUEST = Symbol("chaperone.gatewayRequest");
+type Tagged = IncomingMessage & { [GATEWAY_REQUEST]?: GatewayRequest };
 
 export function gatewayRequestOf(req: IncomingMessage): GatewayRequest | undefined {
-  return byMessage.get(req);
+  return (req as Tagged)[GATEWAY_REQUEST];
 }
 
 export function newGatewayRequest(req: IncomingMessage, upgrade: boolean, signal: AbortSignal): GatewayRequest {
@@ -64,7 +67,7 @@ export function newGatewayRequest(req: IncomingMessage, upgrade: boolean, signal
     revealedBy: null,
     responseMasking: null,
   };
-  byMessage.set(req, request);
+  (req as Tagged)[GATEWAY_REQUEST] = request;
   return request;
 }
 

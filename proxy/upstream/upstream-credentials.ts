@@ -91,7 +91,7 @@ export class UpstreamCredentials {
     }
     // OIDC / cloud auth providers: client-node implements and caches them.
     const options: { headers?: Record<string, string> } = {};
-    await this.spec.kubeconfig.applyToHTTPSOptions(options as never);
+    await (await this.spec.kubeconfig()).applyToHTTPSOptions(options as never);
     const header = options.headers?.Authorization ?? options.headers?.authorization;
     if (!header) throw new Error(`the auth provider of user "${this.spec.user.name}" produced no credential`);
     this.authProviderValue = { header, at: now };

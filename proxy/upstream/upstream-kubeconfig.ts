@@ -1,16 +1,21 @@
 // Loads the developer's kubeconfig the way kubectl does: --kubeconfig, else $KUBECONFIG (a list
 // merged with "first file to set a name wins", current-context from the first file that sets it),
-// else ~/.kube/config. @kubernetes/client-node parses each file (making relative paths absolute);
-// the merge is ours because client-node's lets later files win and rejects duplicates.
-import { KubeConfig, type Cluster, type User, type Context } from "@kubernetes/client-node";
+// else ~/.kube/config. Each file is parsed as @kubernetes/client-node's KubeConfig.loadFromFile
+// does (its js-yaml and its own entry parsers, relative paths made absolute); the merge is ours
+// because client-node's lets later files win and rejects duplicates. The KubeConfig class itself
+// (all of client-node, ~90 MB of RSS) is only loaded for the rare auth-provider users.
+import type { KubeConfig, Cluster, User, Context } from "@kubernetes/client-node";
+import { newClusters, newContexts, newUsers } from "@kubernetes/client-node/dist/config_types.js";
+import { load as loadYaml } from "js-yaml";
 import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
-import { delimiter, dirname, join, resolve } from "node:path";
+import { delimiter, dirname, isAbsolute, join, resolve } from "node:path";
 import { parse } from "yaml";
 import { CliError } from "../cli/cli-error.js";
 
 export interface UpstreamSpec {
-  kubeconfig: KubeConfig;
+  /** client-node's KubeConfig of the merged entries, loaded on first use (auth providers only). */
+  kubeconfig: () => Promise<KubeConfig>;
   contextName: string;
   context: Context;
   cluster: Cluster;
@@ -35,17 +40,38 @@ export function kubeconfigFiles(explicit: string | undefined, env: NodeJS.Proces
   return [join(homedir(), ".kube", "config")];
 }
 
-function loadOne(file: string): KubeConfig {
+interface LoadedFile {
+  clusters: Cluster[];
+  users: User[];
+  contexts: Context[];
+  currentContext: string;
+}
+
+/** client-node's makeAbsolutePath. */
+function absoluteFrom(root: string, file: string): string {
+  return !root || isAbsolute(file) ? file : join(root, file);
+}
+
+/** What KubeConfig.loadFromFile does: loadFromString, then makePathsAbsolute(dirname(file)). */
+function loadOne(file: string): LoadedFile {
   if (!existsSync(file)) {
     throw new CliError(`kubeconfig ${file} does not exist (pass --kubeconfig FILE or set $KUBECONFIG)`);
   }
-  const kc = new KubeConfig();
   try {
-    kc.loadFromFile(file);
+    const obj = loadYaml(readFileSync(file).toString("utf-8")) as Record<string, unknown>;
+    const clusters = newClusters(obj.clusters);
+    const contexts = newContexts(obj.contexts);
+    const users = newUsers(obj.users);
+    const root = dirname(file);
+    for (const cluster of clusters) if (cluster.caFile) cluster.caFile = absoluteFrom(root, cluster.caFile);
+    for (const user of users) {
+      if (user.certFile) user.certFile = absoluteFrom(root, user.certFile);
+      if (user.keyFile) user.keyFile = absoluteFrom(root, user.keyFile);
+    }
+    return { clusters, users, contexts, currentContext: obj["current-context"] as string };
   } catch (error) {
     throw new CliError(`cannot read kubeconfig ${file}: ${(error as Error).message.split("\n")[0]}`);
   }
-  return kc;
 }
 
 function rawTokenFile(file: string, userName: string): string | null {
@@ -67,10 +93,10 @@ export function loadUpstream(options: { kubeconfig?: string | undefined; context
   const contexts = new Map<string, Context>();
   let currentContext = "";
   for (const { file, kc } of loaded) {
-    for (const c of kc.getClusters()) if (!clusters.has(c.name)) clusters.set(c.name, c);
-    for (const u of kc.getUsers()) if (!users.has(u.name)) users.set(u.name, { user: u, file });
-    for (const c of kc.getContexts()) if (!contexts.has(c.name)) contexts.set(c.name, c);
-    if (!currentContext && kc.getCurrentContext()) currentContext = kc.getCurrentContext();
+    for (const c of kc.clusters) if (!clusters.has(c.name)) clusters.set(c.name, c);
+    for (const u of kc.users) if (!users.has(u.name)) users.set(u.name, { user: u, file });
+    for (const c of kc.contexts) if (!contexts.has(c.name)) contexts.set(c.name, c);
+    if (!currentContext && kc.currentContext) currentContext = kc.currentContext;
   }
   const contextName = options.context ?? currentContext;
   if (!contextName) {
@@ -94,13 +120,18 @@ export function loadUpstream(options: { kubeconfig?: string | undefined; context
   if (server.protocol !== "https:" && server.protocol !== "http:") {
     throw new CliError(`cluster "${cluster.name}" server must be http(s): ${cluster.server}`);
   }
-  const kubeconfig = new KubeConfig();
-  kubeconfig.loadFromOptions({
-    clusters: [...clusters.values()],
-    users: [...users.values()].map((u) => u.user),
-    contexts: [...contexts.values()],
-    currentContext: contextName,
-  });
+  let kubeconfigLoaded: Promise<KubeConfig> | null = null;
+  const kubeconfig = (): Promise<KubeConfig> =>
+    (kubeconfigLoaded ??= import("@kubernetes/client-node").then(({ KubeConfig }) => {
+      const kc = new KubeConfig();
+      kc.loadFromOptions({
+        clusters: [...clusters.values()],
+        users: [...users.values()].map((u) => u.user),
+        contexts: [...contexts.values()],
+        currentContext: contextName,
+      });
+      return kc;
+    }));
   return {
     kubeconfig,
     contextName,

@@ -16,14 +16,18 @@ const HOP_BY_HOP = new Set([
   "host",
 ]);
 
-function connectionListed(rawHeaders: string[]): Set<string> {
-  const listed = new Set<string>();
+const NONE_LISTED: ReadonlySet<string> = new Set();
+
+function connectionListed(rawHeaders: string[]): ReadonlySet<string> {
+  let listed: Set<string> | null = null;
   for (let i = 0; i < rawHeaders.length; i += 2) {
-    if ((rawHeaders[i] as string).toLowerCase() === "connection") {
+    const name = rawHeaders[i] as string;
+    if (name.length === 10 && name.toLowerCase() === "connection") {
+      listed ??= new Set<string>();
       for (const token of (rawHeaders[i + 1] as string).split(",")) listed.add(token.trim().toLowerCase());
     }
   }
-  return listed;
+  return listed ?? NONE_LISTED;
 }
 
 /** Headers of the agent's request, as sent to the upstream (credential headers are added by the caller). */
@@ -58,6 +62,30 @@ export function responseHeadersForAgent(rawHeaders: string[]): [string, string][
   return out;
 }
 
+/** Per-upstream request options that never change: worked out once, not per request. */
+interface UpstreamTarget {
+  protocol: string;
+  hostname: string;
+  port: string | number;
+  host: string;
+}
+const targets = new WeakMap<Upstream, UpstreamTarget>();
+
+function targetOf(upstream: Upstream): UpstreamTarget {
+  let target = targets.get(upstream);
+  if (!target) {
+    const server = upstream.server;
+    target = {
+      protocol: server.protocol,
+      hostname: server.hostname.replace(/^\[|\]$/g, ""),
+      port: server.port || (upstream.isHttps ? 443 : 80),
+      host: server.host,
+    };
+    targets.set(upstream, target);
+  }
+  return target;
+}
+
 /** Opens the upstream request for an agent's request: same method and target, the developer's credential. */
 export function openUpstreamRequest(
   upstream: Upstream,
@@ -70,23 +98,26 @@ export function openUpstreamRequest(
 ): ClientRequest {
   let headers = requestHeadersForUpstream(req.rawHeaders, upgrade);
   if (editHeaders) headers = editHeaders(headers);
-  if (bufferedBodyLength !== null) {
-    // The body was read (and may have arrived chunked): send it with its exact length.
-    headers = headers.filter(([name]) => name.toLowerCase() !== "content-length");
-    headers.push(["Content-Length", String(bufferedBodyLength)]);
-  }
-  for (const [name, value] of Object.entries(connection.headers)) headers.push([name, value]);
+  const target = targetOf(upstream);
   // Raw header arrays make Node skip its automatic Host header: name the upstream ourselves.
-  headers.unshift(["Host", upstream.server.host]);
-  return upstream.transport.request({
-    protocol: upstream.server.protocol,
-    hostname: upstream.server.hostname.replace(/^\[|\]$/g, ""),
-    port: upstream.server.port || (upstream.isHttps ? 443 : 80),
+  const flat: string[] = ["Host", target.host];
+  for (const [name, value] of headers) {
+    // The body was read (and may have arrived chunked): it is sent with its exact length.
+    if (bufferedBodyLength !== null && name.toLowerCase() === "content-length") continue;
+    flat.push(name, value);
+  }
+  if (bufferedBodyLength !== null) flat.push("Content-Length", String(bufferedBodyLength));
+  const credential = connection.headers;
+  for (const name in credential) flat.push(name, credential[name] as string);
+  const options = {
+    protocol: target.protocol,
+    hostname: target.hostname,
+    port: target.port,
     method: req.method,
     path: upstream.basePath + (req.url ?? "/"),
-    headers: headers.flat(),
+    headers: flat,
     setHost: false,
-    // Upgraded connections leave the pool for good, so they get their own socket.
-    ...(upgrade ? { agent: false, ...connection.tls } : { agent: connection.agent }),
-  });
+  };
+  // Upgraded connections leave the pool for good, so they get their own socket.
+  return upstream.transport.request(upgrade ? { ...options, agent: false, ...connection.tls } : { ...options, agent: connection.agent });
 }
