@@ -34,6 +34,9 @@ function hasNoBody(req: IncomingMessage, status: number): boolean {
  * Status (fail closed); a body that breaks mid-way cuts the connection rather than pass anything
  * unmasked.
  */
+/** A masked JSON body up to this size (as the cluster sent it) is masked whole and sent with its length. */
+const SMALL_MASKED_BODY = 64 * 1024;
+
 function respondMasked(masking: ResponseMasking, req: IncomingMessage, upstreamRes: IncomingMessage, res: ServerResponse): void {
   const status = upstreamRes.statusCode ?? 502;
   const headers = maskedResponseHeaders(masking, responseHeadersForAgent(upstreamRes.rawHeaders));
@@ -52,13 +55,44 @@ function respondMasked(masking: ResponseMasking, req: IncomingMessage, upstreamR
   }
   // The length changes and the body goes out decoded.
   const kept = headers.filter(([name]) => !/^(content-length|content-encoding)$/i.test(name));
-  res.writeHead(status, upstreamRes.statusMessage, kept.flat());
-  res.flushHeaders();
   const cut = (): void => {
     res.destroy();
     for (const transform of body.transforms) transform.destroy();
   };
   const only = body.transforms.length === 1 ? body.transforms[0] : undefined;
+  const declared = Number(upstreamRes.headers["content-length"] ?? Number.NaN);
+  if (only instanceof JsonMaskingTransform && declared <= SMALL_MASKED_BODY) {
+    // A small object (a GET of one ConfigMap or Secret): masked whole and sent with its new length
+    // in one write, headers included, instead of headers, a chunk and the last chunk apart.
+    const masker = only.masker;
+    const parts: Buffer[] = [];
+    upstreamRes.on("data", (chunk: Buffer) => {
+      try {
+        parts.push(masker.push(chunk));
+      } catch {
+        upstreamRes.destroy();
+        cut();
+      }
+    });
+    upstreamRes.on("end", () => {
+      let out: Buffer;
+      try {
+        parts.push(masker.end());
+        out = parts.length === 2 && (parts[1] as Buffer).length === 0 ? (parts[0] as Buffer) : Buffer.concat(parts);
+      } catch {
+        cut();
+        return;
+      }
+      if (res.destroyed) return;
+      res.writeHead(status, upstreamRes.statusMessage, [...kept.flat(), "Content-Length", String(out.length)]);
+      res.end(out);
+    });
+    upstreamRes.on("error", cut);
+    upstreamRes.on("aborted", cut);
+    return;
+  }
+  res.writeHead(status, upstreamRes.statusMessage, kept.flat());
+  res.flushHeaders();
   if (only instanceof JsonMaskingTransform) {
     // The common case (an uncompressed JSON body): the masker driven directly, chunk by chunk,
     // with the response's own back-pressure. Each chunk's output is written as soon as it is masked.
