@@ -132,7 +132,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const masking = new MaskingService({ key: loadMaskingKey(dataDir), upstream });
   // The audit log and recordings hold masked bodies: everything masked, whatever a profile or a reveal says.
   recorder.setMasker((object, context) => masking.maskParsedForRecord(object, context));
-  recorder.setStreamMasker(() => masking.newStreamMaskerForRecord());
+  recorder.setStreamMasker((format) => masking.newStreamMaskerForRecord(format === "bin" ? "same-length" : "placeholder"));
   const mask = maskPass(masking, () => policy, {
     onReveal: (agent, rule, summary) => log(`chaperone: revealed unmasked to agent "${agent}" by rule ${rule.profile}/${rule.name}: ${summary}`),
   });

@@ -28,7 +28,7 @@ import { captureResponse, decodeCapturedBody, type CapturedResponse } from "./re
 import { ExecTap, type UpgradeHooks } from "./exec-tap.js";
 import type { AuditSettings } from "./audit-settings.js";
 import { RecordingStore, recordingKindFor } from "../recordings/recording-store.js";
-import type { RecordingSession, StreamMasker } from "../recordings/recording-session.js";
+import type { RecordingSession, StreamMaskerFactory } from "../recordings/recording-session.js";
 import { DATA_FILES } from "../config/data-dir.js";
 
 export interface RecorderOptions {
@@ -109,10 +109,10 @@ export class Recorder {
     this.mask = mask;
   }
 
-  private streamMasker: (() => StreamMasker) | undefined;
+  private streamMasker: StreamMaskerFactory | undefined;
 
-  /** Masks what terminal recordings keep (typed input, output); e.g. () => masking.newStreamMaskerForRecord(). */
-  setStreamMasker(factory: () => StreamMasker): void {
+  /** Masks what recordings keep (typed input, output, cp archives); e.g. masking.newStreamMaskerForRecord. */
+  setStreamMasker(factory: StreamMaskerFactory): void {
     this.streamMasker = factory;
   }
 

@@ -11,7 +11,7 @@ import { parse as parseYaml } from "yaml";
 import { DEFAULT_MASKING, everythingWith, type MaskingSettings } from "./masking-settings.js";
 import { maskValue, recordingScope, type MaskScope } from "./object-masker.js";
 import { JsonStreamMasker, MaskingStreamError } from "./json-stream-masker.js";
-import { ByteStreamMasker } from "./byte-stream-masker.js";
+import { ByteStreamMasker, type Replacement } from "./byte-stream-masker.js";
 import { mediaTypeOf } from "./accept.js";
 import type { ResponseMasking } from "./response-masking.js";
 import { restorePlaceholders, type WriteBackResult } from "./write-back.js";
@@ -285,9 +285,12 @@ export class MaskingService {
     return { object: maskValue(object, root, this.scope(DEFAULT_MASKING, masked)), masked };
   }
 
-  /** An exec/attach or log stream's bytes for a recording: a masker per stream, fed in order. */
-  newStreamMaskerForRecord(): ByteStreamMasker {
-    return new ByteStreamMasker(this.masker, DEFAULT_MASKING.detectors);
+  /**
+   * An exec/attach stream's bytes for a recording: a masker per stream, fed in order. Binary
+   * recordings (`kubectl cp`) are masked in place, same length, so their archives stay archives.
+   */
+  newStreamMaskerForRecord(replacement: Replacement = "placeholder"): ByteStreamMasker {
+    return new ByteStreamMasker(this.masker, DEFAULT_MASKING.detectors, null, { replacement });
   }
 }
 

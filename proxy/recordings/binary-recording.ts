@@ -4,7 +4,7 @@
 //   channel  u8       0 stdin, 1 stdout, 2 stderr, 3 error, 4 resize, 255 stdin closed
 //   time     f64 BE   seconds since the session started
 //   length   u32 BE
-//   payload  `length` bytes, exactly as they crossed the gateway
+//   payload  `length` bytes as they crossed the gateway, secret values overwritten in place (same length)
 export const BINARY_FORMAT = "chaperone-binary-recording";
 export const RECORD_HEADER_BYTES = 13;
 

@@ -42,7 +42,7 @@ export interface RecordingMeta {
   exitCode: number | null;
   /** The error channel's content: a Status object (v4/v5) or text (older protocols). */
   exitStatus: unknown;
-  /** Bytes per channel as recorded (terminal recordings: after masking; binary: exactly as they crossed). */
+  /** Bytes per channel as recorded (after masking: placeholders in terminal recordings, same-length overwrites in binary ones). */
   bytes: ChannelBytes;
   /** SHA-256 (hex) of each channel's recorded bytes, to check a replay or export byte for byte. */
   sha256: { stdin: string | null; stdout: string | null; stderr: string | null };

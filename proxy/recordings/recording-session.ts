@@ -25,6 +25,9 @@ export interface StreamMasker {
   flushIdle?(): Buffer;
 }
 
+/** A new masker for one stream of a recording in `format` (cast: placeholders; bin: same length). */
+export type StreamMaskerFactory = (format: "cast" | "bin") => StreamMasker;
+
 export interface SessionOutcome {
   exitCode: number | null;
   exitStatus: unknown;
@@ -115,14 +118,15 @@ export class RecordingSession {
   private idleTimer: NodeJS.Timeout | null = null;
 
   /**
-   * `streamMasker` (terminal recordings only): secrets in what is typed and shown are masked in the
-   * recording. Binary recordings keep their exact bytes: a masked archive would no longer be one.
+   * `streamMasker`: secrets in what is typed and shown are masked in the recording. A terminal
+   * recording gets placeholders; a binary one gets each match overwritten by as many bytes, so a
+   * `kubectl cp` archive in it stays an archive with files of their real sizes.
    */
   constructor(
     private readonly dir: string,
     meta: RecordingMeta,
     private readonly onWriteError: (error: Error) => void,
-    private readonly streamMasker?: () => StreamMasker,
+    private readonly streamMasker?: StreamMaskerFactory,
   ) {
     this.meta = meta;
     if (meta.kind === "binary") this.open("bin");
@@ -142,8 +146,8 @@ export class RecordingSession {
     const m = this.meta;
     m.kind = format === "bin" ? "binary" : "terminal";
     m.file = `${m.id}.${format}`;
-    if (format === "cast" && this.streamMasker) {
-      this.maskers = { stdin: this.streamMasker(), stdout: this.streamMasker(), stderr: this.streamMasker() };
+    if (this.streamMasker) {
+      this.maskers = { stdin: this.streamMasker(format), stdout: this.streamMasker(format), stderr: this.streamMasker(format) };
     }
     try {
       this.writer = new SyncFileWriter(join(this.dir, m.file), (error) => this.fail(error));

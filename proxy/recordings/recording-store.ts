@@ -7,7 +7,7 @@ import { mkdirSync, readdirSync, readFileSync, statSync, unlinkSync } from "node
 import { join } from "node:path";
 import { writeFileAtomic } from "../config/atomic-write.js";
 import { CliError } from "../cli/cli-error.js";
-import { RecordingSession, type StreamMasker } from "./recording-session.js";
+import { RecordingSession, type StreamMaskerFactory } from "./recording-session.js";
 import type { RecordingKind, RecordingMeta } from "./recording-meta.js";
 
 export interface RecordingStoreOptions {
@@ -27,7 +27,7 @@ export class RecordingStore {
   ) {}
 
   /** Starts a recording; throws (with the OS's reason) when it cannot be written. */
-  open(fields: NewRecording, onWriteError: (error: Error) => void, streamMasker?: () => StreamMasker): RecordingSession {
+  open(fields: NewRecording, onWriteError: (error: Error) => void, streamMasker?: StreamMaskerFactory): RecordingSession {
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     const meta: RecordingMeta = {
       ...fields,

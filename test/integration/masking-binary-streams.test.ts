@@ -8,7 +8,7 @@ import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
-import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startGatewayFixture, type GatewayFixture } from "../support/gateway-fixture.js";
 import { kubectl } from "../support/kubectl.js";
@@ -173,6 +173,17 @@ describe("masked binary streams: kubectl cp and port-forward", { timeout: 240_00
       forward.child.kill("SIGTERM");
     });
   }
+
+  it("the binary recordings of these sessions hold no form of the value, in either direction (cp in included)", () => {
+    const dir = join(fx.dataDir, "recordings");
+    const binaries = readdirSync(dir).filter((name) => name.endsWith(".bin"));
+    assert.ok(binaries.length >= 2 * VERSIONS.length, `binary recordings: ${binaries.join(", ")}`);
+    for (const name of binaries) {
+      const recording = readFileSync(join(dir, name));
+      assertNoValue(recording, `recording ${name}`);
+      assert.ok(!recording.toString("latin1").includes(privateKey.split("\n")[1] as string), `recording ${name} holds the private key`);
+    }
+  });
 
   it("the files in the pod are as they were", () => {
     assert.ok(readPodFile("/tmp/with-secret.bin").equals(withSecret));
