@@ -194,3 +194,30 @@ test("a long line of text without trigger bytes keeps its tail held, so a token 
     assert.ok(!out.includes("hunter2hunter2") && !out.includes(github), `cut at ${i}`);
   }
 });
+
+test("same length: a reply ending in what could begin a known value goes out once the stream is quiet, and the value's rest is still overwritten", () => {
+  const stream = new ByteStreamMasker(masker, DEFAULT_MASKING.detectors, null, { replacement: "same-length" });
+  // A protocol reply whose last bytes are the start of the secret: the peer waits for them.
+  const head = Buffer.from(`reply-1\n${secret.slice(0, 5)}`);
+  const first = stream.push(head);
+  assert.ok(head.toString("latin1").startsWith(first.toString("latin1")), "what went out is a prefix of the reply");
+  assert.ok(stream.idleReleasable, "the held beginning is released by the idle timer");
+  const released = stream.flushIdle();
+  const sent = Buffer.concat([first, released]);
+  assert.equal(sent.toString("latin1"), head.toString("latin1"), "the whole reply is out, unchanged (it was not a secret yet)");
+  assert.equal(stream.idleReleasable, false);
+  // The value does continue: the rest of it is overwritten, and the output keeps every offset.
+  const tail = Buffer.from(`${secret.slice(5)} and more\n`);
+  const rest = Buffer.concat([stream.push(tail), stream.end()]);
+  assert.equal(rest.length, tail.length, "same length");
+  assert.equal(rest.toString("latin1"), sameLengthFill(placeholder, secret.length).subarray(5).toString("latin1") + " and more\n");
+});
+
+test("placeholder mode: the beginning of a known value stays held through a quiet period, so a slowly typed secret is still masked whole", () => {
+  const stream = new ByteStreamMasker(masker, DEFAULT_MASKING.detectors, null, { replacement: "placeholder" });
+  const out = [stream.push(Buffer.from(secret.slice(0, 5)))];
+  out.push(stream.flushIdle());
+  out.push(stream.push(Buffer.from(secret.slice(5))), stream.end());
+  const text = Buffer.concat(out).toString("latin1");
+  assert.equal(text, placeholder);
+});

@@ -158,6 +158,13 @@ function concat(a: Buffer | null, b: Buffer): Buffer {
 export class ByteStreamMasker {
   /** Stage 1: bytes that may begin a known value. */
   private knownHeld: Buffer | null = null;
+  /**
+   * Same-length mode: how many leading bytes of knownHeld already went out at an idle flush. A
+   * port-forwarded protocol waits for the end of a reply before it sends again, so a reply ending
+   * in what could begin a secret value cannot be held until more bytes come: after a quiet period
+   * those bytes go out, and if the value does continue, the rest of it is still overwritten.
+   */
+  private knownReleased = 0;
   /** Stage 2: the unfinished line (or PEM block) not yet scanned. */
   private lineHeld: Buffer | null = null;
   /** lineHeld when it is known to hold no trigger byte and no newline (quietLines may take it as is). */
@@ -198,7 +205,7 @@ export class ByteStreamMasker {
 
   /** Whether anything flushIdle would release is held. */
   get idleReleasable(): boolean {
-    return (this.lineHeld?.length ?? 0) > 0;
+    return (this.lineHeld?.length ?? 0) > 0 || (this.sameLength === true && this.knownHeld !== null && this.knownReleased < this.knownHeld.length);
   }
 
   push(chunk: Buffer): Buffer {
@@ -206,9 +213,19 @@ export class ByteStreamMasker {
     return this.lines(this.known(chunk, false), false);
   }
 
-  /** The stream went quiet: scan and release the unfinished line (a PEM block stays held). */
+  /**
+   * The stream went quiet: scan and release the unfinished line (a PEM block stays held). In
+   * same-length mode, bytes held as the possible beginning of a known value go too (see
+   * knownReleased); in placeholder mode (terminals, logs) they stay until the value is decided, so
+   * a secret typed or printed slowly is still masked whole.
+   */
   flushIdle(): Buffer {
-    return this.lines(EMPTY, true);
+    let released: Buffer = EMPTY;
+    if (this.sameLength === true && this.knownHeld !== null && this.knownReleased < this.knownHeld.length) {
+      released = this.knownHeld.subarray(this.knownReleased);
+      this.knownReleased = this.knownHeld.length;
+    }
+    return this.lines(released, true);
   }
 
   /** The stream ended: everything goes, masked as far as it can be. */
@@ -222,17 +239,26 @@ export class ByteStreamMasker {
   private known(chunk: Buffer, final: boolean): Buffer {
     if (this.knownHeld === null && this.masker.known.size === 0) return chunk;
     const buf = concat(this.knownHeld, chunk);
+    const released = this.knownReleased;
     this.knownHeld = null;
+    this.knownReleased = 0;
     if (buf.length === 0) return buf;
     const matches: KnownMatch[] = [];
     const holdFrom = this.masker.known.scan(buf, 0, final, (m) => matches.push(m));
-    if (holdFrom < buf.length) this.knownHeld = Buffer.from(buf.subarray(holdFrom));
+    if (holdFrom < buf.length) {
+      this.knownHeld = Buffer.from(buf.subarray(holdFrom));
+      this.knownReleased = Math.max(0, released - holdFrom);
+    }
     if (matches.length > 0) this.onMasked?.();
-    if (!this.sameLength || matches.length === 0) return replaceMatches(buf, matches, holdFrom);
-    // In place: every match has the length of its fill.
-    const out = Buffer.from(buf.subarray(0, holdFrom));
-    for (const m of matches) sameLengthFill(m.value.placeholder, m.end - m.start).copy(out, m.start);
-    return out;
+    let out: Buffer;
+    if (!this.sameLength || matches.length === 0) out = replaceMatches(buf, matches, holdFrom);
+    else {
+      // In place: every match has the length of its fill.
+      out = Buffer.from(buf.subarray(0, holdFrom));
+      for (const m of matches) sameLengthFill(m.value.placeholder, m.end - m.start).copy(out, m.start);
+    }
+    // Bytes released at an idle flush already went out (only in same-length mode, where offsets hold).
+    return released === 0 ? out : out.subarray(Math.min(released, out.length));
   }
 
   private lines(input: Buffer, idle: boolean, final = false): Buffer {
