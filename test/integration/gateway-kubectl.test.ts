@@ -8,7 +8,7 @@ import { writeFileSync, readFileSync, chmodSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { startGatewayFixture, EVERYDAY_POLICY, type GatewayFixture } from "../support/gateway-fixture.js";
 import { kubectl } from "../support/kubectl.js";
-import { runProcess } from "../support/run-process.js";
+import { startPtySession } from "../support/pty-session.js";
 import { spawnWatched } from "../support/spawned.js";
 import { KUBECTL, type KubectlVersion } from "../support/paths.js";
 import { cleanupScope } from "../support/cleanup-scope.js";
@@ -104,14 +104,13 @@ for (const version of VERSIONS) {
     });
 
     it("exec -it works under a pseudo-terminal", async () => {
-      const command = `${KUBECTL[version]} exec -it nginx -- sh`;
-      const result = await runProcess("script", ["-qec", command, "/dev/null"], {
-        env: { ...env(), TERM: "xterm" },
-        input: "echo tty-$HOSTNAME\nexit 0\n",
-        timeoutMs: 20_000,
-      });
+      const session = startPtySession(`${KUBECTL[version]} exec -it nginx -- sh`, { ...env(), TERM: "xterm" });
+      await session.waitFor(/# $/);
+      session.type("echo tty-$HOSTNAME\r");
       // The terminal echoes what was typed; only the shell's output has the expanded variable.
-      assert.match(result.stdout, /tty-nginx/);
+      await session.waitFor(/tty-nginx/);
+      session.type("exit 0\r");
+      assert.equal(await session.done, 0, session.output());
     });
 
     it("cp copies a file into the pod and back, byte for byte", async () => {

@@ -10,7 +10,7 @@ import { randomBytes, createHash } from "node:crypto";
 import { execFileSync } from "node:child_process";
 import { startGatewayFixture, EVERYDAY_POLICY, type GatewayFixture } from "../support/gateway-fixture.js";
 import { kubectl } from "../support/kubectl.js";
-import { runProcess } from "../support/run-process.js";
+import { startPtySession } from "../support/pty-session.js";
 import { chaperone } from "../support/chaperone-cli.js";
 import { KUBECTL, type KubectlVersion } from "../support/paths.js";
 import { cleanupScope } from "../support/cleanup-scope.js";
@@ -106,13 +106,18 @@ for (const { version, transport, protocol } of VERSIONS) {
     });
 
     it("exec -it under a pseudo-terminal: typed input, terminal output and size are recorded, and play replays the output", async () => {
-      const command = `${KUBECTL[version]} exec -it nginx -- sh`;
-      const result = await runProcess("script", ["-qec", command, "/dev/null"], {
-        env: { PATH: process.env.PATH, HOME: fx.dir, KUBECONFIG: fx.agentKubeconfig, TERM: "xterm" },
-        input: "echo tty-$HOSTNAME\nexit 0\n",
-        timeoutMs: 20_000,
+      const session = startPtySession(`${KUBECTL[version]} exec -it nginx -- sh`, {
+        PATH: process.env.PATH,
+        HOME: fx.dir,
+        KUBECONFIG: fx.agentKubeconfig,
+        TERM: "xterm",
       });
-      assert.match(result.stdout, /tty-nginx/);
+      await session.waitFor(/# $/);
+      session.type("echo tty-$HOSTNAME\r");
+      await session.waitFor(/tty-nginx/);
+      session.type("exit 0\r");
+      assert.equal(await session.done, 0, session.output());
+      const result = { stdout: session.output() };
       const meta = await next((m) => m.tty && m.command.join(" ") === "sh");
       assert.equal(meta.kind, "terminal");
       assert.equal(meta.stdin, true);
