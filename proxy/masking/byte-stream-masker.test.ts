@@ -221,3 +221,18 @@ test("placeholder mode: the beginning of a known value stays held through a quie
   const text = Buffer.concat(out).toString("latin1");
   assert.equal(text, placeholder);
 });
+
+test("a long unfinished line cut between a key and its value keeps the key with the value, so the value is still found", () => {
+  const value = "hunter2-Sup3rS3cret-xyz";
+  const prefix = "a ".repeat(6500);
+  const suffix = ` ${"c ".repeat(2040)}`;
+  const line = `${prefix}password=${value}${suffix}`;
+  // The cut of a line longer than MAX_LINE (all but its last LINE_TAIL bytes go) falls inside the value.
+  const cut = line.length - LINE_TAIL;
+  assert.ok(line.length > MAX_LINE && cut > prefix.length + "password=".length && cut < prefix.length + "password=".length + value.length);
+  for (const replacement of ["placeholder", "same-length"] as const) {
+    const out = run([Buffer.from(line), Buffer.from("\nnext line\n")], replacement, new Masker(randomBytes(32)));
+    assert.ok(!out.toString("latin1").includes(value), `${replacement}: the value leaked`);
+    assert.ok(out.toString("latin1").endsWith("\nnext line\n"));
+  }
+});

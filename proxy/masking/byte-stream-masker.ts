@@ -62,6 +62,8 @@ export function looksLikeText(data: Buffer): boolean {
 export const MAX_LINE = 16 * 1024;
 /** What stays held of a long unfinished line: room for a whole token (a JWT, a key) to be matched. */
 export const LINE_TAIL = 4 * 1024;
+/** How much of what precedes a detector's masked part (a key, `Authorization: Bearer `) stays with it when a long line is cut. */
+export const MATCH_CONTEXT = 256;
 /** A PEM block is held at most this long before it is masked and the rest of it swallowed. */
 export const MAX_PEM = 64 * 1024;
 /** How long a stream may be quiet before its unfinished line is released (owners run the timer). */
@@ -431,7 +433,19 @@ export class ByteStreamMasker {
     const text = buf.toString("latin1");
     const spans = this.detectors.find(text);
     if (cut < buf.length) {
-      for (const span of spans) if (span.start < cut && (span.end > cut || span.end === buf.length)) cut = span.start;
+      // A detector reports the part it masks (the value of `password=…`), not the context that
+      // made it match: the held part must keep that context too, or the value, scanned again
+      // without its key, would no longer be recognised. Moving the cut back may make an earlier
+      // match straddle it: repeat until none does.
+      for (let moved = true; moved; ) {
+        moved = false;
+        for (const span of spans) {
+          if (span.start < cut && (span.end > cut || span.end === buf.length)) {
+            cut = Math.max(0, span.start - MATCH_CONTEXT);
+            moved = true;
+          }
+        }
+      }
     }
     hold(cut);
     const parts: Buffer[] = [];
