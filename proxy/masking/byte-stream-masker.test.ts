@@ -2,9 +2,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { Masker } from "./masker.js";
-import { ByteStreamMasker, LINE_TAIL, MAX_LINE, MAX_PEM, sameLengthFill, triggerBytes, type Replacement } from "./byte-stream-masker.js";
+import { ByteStreamMasker, LINE_TAIL, MAX_LINE, MAX_PEM, sameLengthFill, type Replacement } from "./byte-stream-masker.js";
 import { DEFAULT_MASKING } from "./masking-settings.js";
-import { BUILTIN_DETECTORS, compileDetector, type Detector } from "./detectors.js";
+import { BUILTIN_DETECTORS, compileDetector, DetectorSet, type Detector } from "./detectors.js";
 import { PLACEHOLDER_PREFIX } from "./placeholder.js";
 
 const masker = new Masker(randomBytes(32));
@@ -106,23 +106,24 @@ test("same length: a fill is never taken for a new secret (a detector around a m
   assert.equal(m.known.has(Buffer.from(PLACEHOLDER_PREFIX.slice(0, short.length))), false);
 });
 
-test("trigger bytes: every built-in anchor holds one; a detector without anchors (a policy's) turns them off", () => {
-  const triggers = triggerBytes(BUILTIN_DETECTORS) as Uint8Array;
+test("trigger bytes: every built-in anchor holds one, in both cases where its detector ignores case; a detector without anchors (a policy's) turns them off", () => {
+  const triggers = new DetectorSet(BUILTIN_DETECTORS).triggerBytes as readonly number[];
   assert.ok(triggers.includes(0x2d), "a PEM BEGIN line always counts");
   for (const d of BUILTIN_DETECTORS) {
-    for (const anchor of d.anchors ?? []) assert.ok([...Buffer.from(anchor, "latin1")].some((b) => triggers.includes(b)), `${d.name}: ${anchor}`);
+    const caseless = d.regex.flags.includes("i");
+    for (const anchor of d.anchors ?? []) {
+      const forms = caseless ? [anchor.toLowerCase(), anchor.toUpperCase()] : [anchor];
+      for (const form of forms) assert.ok([...Buffer.from(form, "latin1")].some((b) => triggers.includes(b)), `${d.name}: ${form}`);
+    }
   }
   const custom = compileDetector({ name: "acme", pattern: "acme_[a-z]{8}" }) as Detector;
-  assert.equal(triggerBytes([...BUILTIN_DETECTORS, custom]), null);
-  const caseless: Detector = { name: "x", description: "", builtin: true, regex: /tok(en)/gi, group: 0, anchors: ["token"] };
-  const bytes = triggerBytes([caseless]) as Uint8Array;
-  assert.deepEqual([...bytes].map((b) => String.fromCharCode(b)).sort(), ["-", "T", "t"], "a case-insensitive anchor's letter counts in both cases");
+  assert.equal(new DetectorSet([...BUILTIN_DETECTORS, custom]).triggerBytes, null);
 });
 
 // The quiet path releases bytes without trigger bytes up to the last byte that is not text: this
 // holds only while no built-in match can hold such a byte before its first trigger byte.
 test("built-in detectors: no match holds a byte that is not text before its first trigger byte", () => {
-  const triggers = triggerBytes(BUILTIN_DETECTORS) as Uint8Array;
+  const triggers = new DetectorSet(BUILTIN_DETECTORS).triggerBytes as readonly number[];
   const samples = [
     pem,
     "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJl",

@@ -23,7 +23,7 @@
 //    anything else the same length (a session without a TTY printing a binary file).
 import { isUtf8 } from "node:buffer";
 import type { Masker } from "./masker.js";
-import type { Detector, DetectorSet } from "./detectors.js";
+import type { DetectorSet } from "./detectors.js";
 import { PEM_PRIVATE_KEY_BEGIN } from "./detectors.js";
 import { replaceMatches, type KnownMatch } from "./known-values.js";
 import { PLACEHOLDER_PATTERN, PLACEHOLDER_PREFIX } from "./placeholder.js";
@@ -77,49 +77,6 @@ const PEM_END_MAX = 64;
 const EMPTY = Buffer.alloc(0);
 
 /**
- * Trigger bytes of a detector set: every match of every detector holds at least one of them (one
- * byte of each anchor, chosen so the set stays small), and so does a PEM BEGIN line ("-"). Bytes
- * holding none of them cannot take part in a match, or begin a PEM block, so they skip the
- * detectors (and their latin1 decoding) altogether. null when some detector has no anchors (a
- * policy detector): every byte may matter.
- */
-export function triggerBytes(detectors: readonly Detector[]): Uint8Array | null {
-  const anchors: { text: string; ignoreCase: boolean }[] = [];
-  for (const d of detectors) {
-    if (!d.anchors || d.anchors.length === 0) return null;
-    for (const text of d.anchors) {
-      if (text.length === 0 || /[^\x00-\xff]/.test(text)) return null;
-      anchors.push({ text, ignoreCase: d.regex.flags.includes("i") });
-    }
-  }
-  // A case-insensitive detector's anchor is looked for in upper case, and its letters count in both cases.
-  const texts = anchors.map((a) => (a.ignoreCase ? a.text.toUpperCase() : a.text));
-  const chosen = new Set<string>(["-"]);
-  const covered = (text: string): boolean => [...text].some((c) => chosen.has(c));
-  // Punctuation first (":", "=", "-", "_", "/" are shared by many anchors), then, for each anchor
-  // still uncovered, its upper-case character (rarer in bulk text) that most anchors share.
-  for (const text of texts) {
-    const punctuation = [...text].find((c) => !/[A-Za-z0-9]/.test(c));
-    if (!covered(text) && punctuation !== undefined) chosen.add(punctuation);
-  }
-  const sharing = (c: string): number => texts.filter((t) => t.includes(c)).length;
-  const upper = (c: string): number => (c >= "A" && c <= "Z" ? 1 : 0);
-  for (const text of texts) {
-    if (covered(text)) continue;
-    let best = text[0] as string;
-    for (const c of text) if (upper(c) > upper(best) || (upper(c) === upper(best) && sharing(c) > sharing(best))) best = c;
-    chosen.add(best);
-  }
-  const caseless = anchors.filter((a) => a.ignoreCase).map((a) => a.text.toUpperCase());
-  const bytes = new Set<number>();
-  for (const c of chosen) {
-    bytes.add(c.charCodeAt(0));
-    if (/[A-Za-z]/.test(c) && caseless.some((t) => t.includes(c.toUpperCase()))) bytes.add(c.toLowerCase().charCodeAt(0)).add(c.toUpperCase().charCodeAt(0));
-  }
-  return Uint8Array.from([...bytes].sort((a, b) => a - b));
-}
-
-/**
  * Bytes a built-in detector's match may hold before its first trigger byte: ASCII text and white
  * space as `\s` knows it (tab to carriage return, space, no-break space). A key, a scheme, a token's
  * prefix ("ey", "ghp", "sk") — never a control byte, a NUL or other binary. So in bytes without
@@ -138,17 +95,6 @@ const TEXT_BEFORE_ANCHOR = (() => {
 function lastNonText(buf: Buffer, from: number, to: number): number {
   for (let i = to - 1; i >= from; i--) if (TEXT_BEFORE_ANCHOR[buf[i] as number] === 0) return i;
   return -1;
-}
-
-const triggerCache = new WeakMap<DetectorSet, Uint8Array | null>();
-
-function triggersOf(detectors: DetectorSet): Uint8Array | null {
-  let triggers = triggerCache.get(detectors);
-  if (triggers === undefined) {
-    triggers = triggerBytes(detectors.detectors);
-    triggerCache.set(detectors, triggers);
-  }
-  return triggers;
 }
 
 function concat(a: Buffer | null, b: Buffer): Buffer {
@@ -171,10 +117,12 @@ export class ByteStreamMasker {
   private lineHeld: Buffer | null = null;
   /** lineHeld when it is known to hold no trigger byte and no newline (quietLines may take it as is). */
   private quietHeld: Buffer | null = null;
-  /** The detectors' trigger bytes (null: every byte may matter). */
-  private readonly triggers: Uint8Array | null;
-  /** Only built-in detectors: what a match holds before its trigger byte is text (TEXT_BEFORE_ANCHOR). */
-  private readonly builtinOnly: boolean;
+  /**
+   * The detectors' trigger bytes (DetectorSet.triggerBytes; null: every byte may matter). Only
+   * built-in detectors have them, so where they are known, what a match holds before its trigger
+   * byte is text (TEXT_BEFORE_ANCHOR).
+   */
+  private readonly triggers: readonly number[] | null;
   /** Inside a PEM block too long to hold: dropping bytes until its END line. */
   private swallowing = false;
   /** Same-length mode, while swallowing: the block's placeholder and how much of its fill went out. */
@@ -191,8 +139,7 @@ export class ByteStreamMasker {
   ) {
     const replacement = options.replacement ?? "placeholder";
     this.sameLength = replacement === "by-content" ? null : replacement === "same-length";
-    this.triggers = detectors.empty ? null : triggersOf(detectors);
-    this.builtinOnly = detectors.detectors.every((d) => d.builtin);
+    this.triggers = detectors.empty ? null : detectors.triggerBytes;
   }
 
   /** What replaces `bytes` (a whole match) in the current mode. */
@@ -290,7 +237,7 @@ export class ByteStreamMasker {
 
   /** Whether `bytes` hold none of the trigger bytes: no detector match and no PEM BEGIN can involve them. */
   private quiet(bytes: Buffer): boolean {
-    for (const byte of this.triggers as Uint8Array) if (bytes.indexOf(byte) >= 0) return false;
+    for (const byte of this.triggers as readonly number[]) if (bytes.indexOf(byte) >= 0) return false;
     return true;
   }
 
@@ -311,7 +258,7 @@ export class ByteStreamMasker {
     const newline = input.lastIndexOf(NEWLINE);
     let cut = newline < 0 ? 0 : heldLength + newline + 1;
     if (total - cut > MAX_LINE) cut = total - LINE_TAIL;
-    if (this.builtinOnly && cut < total) {
+    if (cut < total) {
       // Only a match whose trigger byte is still to come could take in what stays: it holds no
       // byte before the last one that is not text (binary, zeros), so everything up to it goes too.
       let nonText = lastNonText(input, Math.max(0, cut - heldLength), input.length);

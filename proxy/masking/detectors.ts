@@ -220,6 +220,15 @@ export class DetectorSet {
     this.anyAnchor = anchors.length > 0 && this.anchored.every((d) => d.anchors) ? anchorPattern(anchors) : null;
   }
 
+  /**
+   * Bytes every match of this set holds at least one of (BUILTIN_ANCHOR_BYTES, "-" of a PEM BEGIN
+   * line among them): bytes holding none cannot take part in a match. null with a policy detector,
+   * which has no anchors: then every byte may matter.
+   */
+  get triggerBytes(): readonly number[] | null {
+    return this.custom.length > 0 ? null : BUILTIN_ANCHOR_BYTES;
+  }
+
   get empty(): boolean {
     return this.detectors.length === 0;
   }
@@ -230,9 +239,10 @@ export class DetectorSet {
    * without being decoded); a set with a policy detector always answers yes.
    */
   mayMatchBytes(bytes: Buffer): boolean {
-    if (this.custom.length > 0) return true;
+    const triggers = this.triggerBytes;
+    if (triggers === null) return true;
     if (this.builtins.length === 0) return false;
-    for (const byte of BUILTIN_ANCHOR_BYTES) if (bytes.indexOf(byte) >= 0) return true;
+    for (const byte of triggers) if (bytes.indexOf(byte) >= 0) return true;
     return false;
   }
 
