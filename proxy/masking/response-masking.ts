@@ -7,7 +7,8 @@ import type { IncomingHttpHeaders } from "node:http";
 import type { MaskRule } from "./mask-rules.js";
 import type { MaskScope } from "./object-masker.js";
 import { JsonStreamMasker } from "./json-stream-masker.js";
-import { ByteStreamMasker, IDLE_FLUSH_MS } from "./byte-stream-masker.js";
+import { ByteStreamMasker } from "./byte-stream-masker.js";
+import { IdleFlusher } from "./stream-framing.js";
 import { jsonOnlyAccept, mediaTypeOf } from "./accept.js";
 
 export type ResponseMaskingKind = "json" | "text" | "exec" | "proxy";
@@ -69,39 +70,30 @@ export class JsonMaskingTransform extends Transform {
 /** Logs and other text: known values and detectors; an unfinished line goes out once the stream is quiet. */
 export class TextMaskingTransform extends Transform {
   private readonly masker: ByteStreamMasker;
-  private timer: NodeJS.Timeout | null = null;
+  private readonly idle: IdleFlusher;
 
   constructor(scope: MaskScope) {
     super();
     this.masker = new ByteStreamMasker(scope.masker, scope.settings.detectors, () => scope.note("log"));
+    this.idle = new IdleFlusher(this.masker, (out) => {
+      if (!this.destroyed) this.push(out);
+    });
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     const out = this.masker.push(chunk);
-    this.arm();
+    this.idle.touch();
     callback(null, out.length > 0 ? out : undefined);
   }
 
-  private arm(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    if (!this.masker.idleReleasable) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      const out = this.masker.flushIdle();
-      if (out.length > 0 && !this.destroyed) this.push(out);
-    }, IDLE_FLUSH_MS);
-    this.timer.unref();
-  }
-
   override _flush(callback: TransformCallback): void {
-    if (this.timer) clearTimeout(this.timer);
+    this.idle.stop();
     const out = this.masker.end();
     callback(null, out.length > 0 ? out : undefined);
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    if (this.timer) clearTimeout(this.timer);
+    this.idle.stop();
     callback(error);
   }
 }
