@@ -362,7 +362,7 @@ export class JsonStreamMasker {
       if (end >= 0) this.recording = { start, end, depth: this.stack.length, generation: masker.known.generation, dependsOnKnown: false, replacements: [], notes: [] };
       return false;
     }
-    const end = start + masker.itemLength;
+    const end = start + memo.length;
     if (memo.output !== null) emit(start, end, memo.output);
     for (const [rule, key, label] of memo.notes) {
       let keys = this.noted.get(rule as MaskRule);

@@ -51,6 +51,8 @@ export interface ItemMemo {
   /** [rule, last path segment, label] for each field masked. */
   readonly notes: readonly (readonly [unknown, string, string])[];
   readonly generation: number;
+  /** The item's length in bytes (the same bytes close the same object at the same place). */
+  readonly length: number;
 }
 
 export class Masker {
@@ -68,20 +70,16 @@ export class Masker {
    * A List item masked before whose bytes `buf` holds from `start` (`tag` names its rule tree):
    * found by a hash of its first bytes and confirmed by comparing all of them, so its end is known
    * without reading it (the same bytes close the same object at the same place). Undefined when
-   * unknown or stale; otherwise `itemLength` is its length.
+   * unknown or stale.
    */
   itemMemo(buf: Buffer, start: number, tag: number): ItemMemo | undefined {
     const memo = this.items.getAt(buf, start, prefixHash(buf, start, buf.length), tag);
     if (memo === undefined || (memo.generation >= 0 && memo.generation !== this.known.generation)) return undefined;
-    this.itemLength = this.items.foundLength;
     return memo;
   }
 
-  /** Length of the item itemMemo found. */
-  itemLength = 0;
-
-  rememberItem(buf: Buffer, start: number, end: number, tag: number, memo: ItemMemo): void {
-    this.items.set(buf, start, end, prefixHash(buf, start, end), memo, tag);
+  rememberItem(buf: Buffer, start: number, end: number, tag: number, memo: Omit<ItemMemo, "length">): void {
+    this.items.set(buf, start, end, prefixHash(buf, start, end), { ...memo, length: end - start }, tag);
   }
 
   constructor(key: Buffer, known = new KnownSecretValues()) {
@@ -152,23 +150,7 @@ export class Masker {
     let out = text;
     if (known && this.known.size > 0 && text.length >= 6) out = this.replaceKnown(text, onReplace);
     if (detectors.empty) return out;
-    const spans = detectors.find(out);
-    if (spans.length === 0) return out;
-    // Never mask a placeholder again (a detector for `password=…` would otherwise match one).
-    const existing = out.includes("chaperone-masked-") ? placeholderSpans(out) : [];
-    let result = "";
-    let at = 0;
-    for (const span of spans) {
-      if (existing.length > 0 && overlapsAny(span, existing)) continue;
-      const secret = out.slice(span.start, span.end);
-      const bytes = Buffer.from(secret, "utf8");
-      const placeholder = this.placeholders.forBytes(bytes);
-      this.known.add(bytes, placeholder);
-      onReplace?.(placeholder, bytes);
-      result += out.slice(at, span.start) + placeholder;
-      at = span.end;
-    }
-    return at === 0 ? out : result + out.slice(at);
+    return this.replaceDetected(out, detectors, "utf8", onReplace);
   }
 
   /** base64 free text (ConfigMap binaryData): scanned decoded; re-encoded only when something was masked. */
@@ -199,21 +181,30 @@ export class Masker {
         out += text.slice(at);
       }
     }
-    const spans = detectors.find(out);
-    if (spans.length === 0) return out;
-    const existing = placeholderSpans(out);
+    return this.replaceDetected(out, detectors, "latin1", onReplace);
+  }
+
+  /**
+   * Detector matches in `text` replaced by their placeholders, each value learnt as known; `encoding`
+   * says what the characters stand for (utf8 text, or latin1: one character per byte).
+   */
+  private replaceDetected(text: string, detectors: DetectorSet, encoding: "utf8" | "latin1", onReplace?: OnReplace): string {
+    const spans = detectors.find(text);
+    if (spans.length === 0) return text;
+    // Never mask a placeholder again (a detector for `password=…` would otherwise match one).
+    const existing = text.includes("chaperone-masked-") ? placeholderSpans(text) : [];
     let result = "";
     let at = 0;
     for (const span of spans) {
-      if (overlapsAny(span, existing)) continue;
-      const bytes = Buffer.from(out.slice(span.start, span.end), "latin1");
+      if (existing.length > 0 && overlapsAny(span, existing)) continue;
+      const bytes = Buffer.from(text.slice(span.start, span.end), encoding);
       const placeholder = this.placeholders.forBytes(bytes);
       this.known.add(bytes, placeholder);
       onReplace?.(placeholder, bytes);
-      result += out.slice(at, span.start) + placeholder;
+      result += text.slice(at, span.start) + placeholder;
       at = span.end;
     }
-    return at === 0 ? out : result + out.slice(at);
+    return at === 0 ? text : result + text.slice(at);
   }
 
   private replaceKnown(text: string, onReplace?: OnReplace): string {
@@ -285,39 +276,28 @@ class BytesCache<V> {
   private lengths = EMPTY_INDEX;
   private readonly entries: (V | undefined)[] = [];
 
+  /** The entry for exactly buf[start:end]. */
   get(buf: Buffer, start: number, end: number, hash: number, tag = 0): V | undefined {
-    if (this.count === 0) return undefined;
-    const length = end - start;
-    const mask = BYTES_CACHE_SLOTS - 1;
-    let slot = hash & mask;
-    for (let probe = 0; probe < MAX_PROBES; probe++, slot = (slot + 1) & mask) {
-      const e = (this.slots[slot] as number) - 1;
-      if (e < 0) return undefined;
-      if (this.hashes[e] !== hash || this.lengths[e] !== length || this.tags[e] !== tag) continue;
-      const offset = this.offsets[e] as number;
-      if (buf.compare(this.arena, offset, offset + length, start, end) === 0) return this.entries[e];
-    }
-    return undefined;
+    return this.find(buf, start, end - start, hash, tag);
   }
-
-  /** Length of the entry getAt found. */
-  foundLength = 0;
 
   /** An entry whose bytes buf holds at `start`, whatever its length (`hash` is of what it begins with). */
   getAt(buf: Buffer, start: number, hash: number, tag: number): V | undefined {
+    return this.find(buf, start, -1, hash, tag);
+  }
+
+  /** The entry whose bytes buf holds at `start`: `length` of them, or (-1) as many as the entry has. */
+  private find(buf: Buffer, start: number, length: number, hash: number, tag: number): V | undefined {
     if (this.count === 0) return undefined;
     const mask = BYTES_CACHE_SLOTS - 1;
     let slot = hash & mask;
     for (let probe = 0; probe < MAX_PROBES; probe++, slot = (slot + 1) & mask) {
       const e = (this.slots[slot] as number) - 1;
       if (e < 0) return undefined;
-      const length = this.lengths[e] as number;
-      if (this.hashes[e] !== hash || this.tags[e] !== tag || start + length > buf.length) continue;
+      const entryLength = this.lengths[e] as number;
+      if (this.hashes[e] !== hash || this.tags[e] !== tag || (length >= 0 ? entryLength !== length : start + entryLength > buf.length)) continue;
       const offset = this.offsets[e] as number;
-      if (buf.compare(this.arena, offset, offset + length, start, start + length) === 0) {
-        this.foundLength = length;
-        return this.entries[e];
-      }
+      if (buf.compare(this.arena, offset, offset + entryLength, start, start + entryLength) === 0) return this.entries[e];
     }
     return undefined;
   }
