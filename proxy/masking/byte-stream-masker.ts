@@ -21,7 +21,7 @@
 //    the same value always reads the same. A PEM block too long to hold is overwritten, not dropped.
 //  - "by-content": decided by the first output: text (UTF-8 without NUL) gets placeholders,
 //    anything else the same length (a session without a TTY printing a binary file).
-import { isUtf8 } from "node:buffer";
+import { looksLikeText } from "../recordings/looks-like-text.js";
 import type { Masker } from "./masker.js";
 import type { DetectorSet } from "./detectors.js";
 import { PEM_PRIVATE_KEY_BEGIN } from "./detectors.js";
@@ -49,13 +49,6 @@ export function sameLengthFill(placeholder: string, length: number, offset = 0):
 /** Whether a detector match is (or starts with) a same-length fill stage 1 wrote: never masked again. */
 function isFill(text: string): boolean {
   return text.length < 10 ? PLACEHOLDER_PREFIX.startsWith(text) : text.includes("chaperone-");
-}
-
-/** UTF-8 text without NUL (a multi-byte character cut at the end still counts): what "by-content" calls text. */
-export function looksLikeText(data: Buffer): boolean {
-  if (data.includes(0)) return false;
-  for (let cut = 0; cut <= 3 && cut < data.length; cut++) if (isUtf8(data.subarray(0, data.length - cut))) return true;
-  return data.length === 0;
 }
 
 /** An unfinished line longer than this goes out but for its last LINE_TAIL bytes. */

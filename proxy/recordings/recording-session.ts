@@ -16,6 +16,7 @@ import { BINARY_FORMAT, Channel, RECORD_HEADER_BYTES, writeRecordHeader } from "
 import { SyncFileWriter, MAX_RESERVE } from "./sync-file-writer.js";
 import { escapeJsonBytes, MAX_ESCAPE_EXPANSION } from "./json-escape.js";
 import type { RecordingMeta } from "./recording-meta.js";
+import { looksLikeText } from "./looks-like-text.js";
 
 /** Masks a byte stream for the record (issue 5's ByteStreamMasker): fed in order, may hold back a partial line. */
 export interface StreamMasker {
@@ -50,15 +51,6 @@ const IDLE_FLUSH_MS = 100;
 const MAX_PENDING_BYTES = 1024 * 1024;
 /** Bytes of a cast event's data escaped per reservation of the writer's buffer. */
 const ESCAPE_SLICE = Math.floor((MAX_RESERVE - 64) / MAX_ESCAPE_EXPANSION);
-
-/** UTF-8 text without NUL; a multi-byte character cut at the end of the chunk still counts. */
-export function looksLikeText(data: Buffer): boolean {
-  if (data.includes(0)) return false;
-  for (let cut = 0; cut <= 3 && cut < data.length; cut++) {
-    if (isUtf8(data.subarray(0, data.length - cut))) return true;
-  }
-  return data.length === 0;
-}
 
 /** Where a UTF-8 sequence cut off at the end of `data` starts (data.length when none is). */
 function incompleteTail(data: Buffer): number {
