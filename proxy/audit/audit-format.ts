@@ -6,6 +6,7 @@
 //   2025-06-01T12:00:05.001Z  developer (control API)  approve  approval 3f2a1b0c  allow-for 10m  claude: delete pods "x"
 import { ANNOTATION, type AuditEvent } from "./audit-event.js";
 import { safeLine } from "../cli/terminal-text.js";
+import { queryOf } from "../gateway/request-query.js";
 
 function target(event: AuditEvent): string {
   const ref = event.objectRef;
@@ -16,8 +17,7 @@ function target(event: AuditEvent): string {
   const namespace = ref.namespace ? ` -n ${ref.namespace}` : "";
   let out = `${ref.resource}${group}${name}${sub}${namespace}`;
   if (ref.subresource === "exec") {
-    const q = event.requestURI.indexOf("?");
-    const command = new URLSearchParams(q < 0 ? "" : event.requestURI.slice(q + 1)).getAll("command");
+    const command = queryOf(event.requestURI).getAll("command");
     if (command.length) out += ` -- ${command.join(" ")}`;
   }
   return out;

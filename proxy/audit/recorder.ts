@@ -28,6 +28,7 @@ import { captureResponse, decodeCapturedBody, type CapturedResponse } from "./re
 import { ExecTap, type UpgradeHooks } from "./exec-tap.js";
 import type { AuditSettings } from "./audit-settings.js";
 import { RecordingStore, recordingKindFor } from "../recordings/recording-store.js";
+import { queryFlag, queryOf } from "../gateway/request-query.js";
 import type { RecordingSession, StreamMaskerFactory } from "../recordings/recording-session.js";
 import { DATA_FILES } from "../config/data-dir.js";
 
@@ -58,15 +59,6 @@ interface RequestState {
 /** Statuses of pass refusals, written to the socket before any upgrade. */
 function auditStatus(status: KubernetesStatus): AuditResponseStatus {
   return { metadata: {}, code: status.code, status: "Failure", message: status.message, reason: status.reason };
-}
-
-function queryOf(url: string): URLSearchParams {
-  const q = url.indexOf("?");
-  return new URLSearchParams(q < 0 ? "" : url.slice(q + 1));
-}
-
-function truthy(value: string | null): boolean {
-  return value !== null && /^(true|1)$/i.test(value);
 }
 
 export class Recorder {
@@ -189,7 +181,7 @@ export class Recorder {
     if (!info || info.kind !== "resource") return undefined;
     const query = queryOf(request.req.url ?? "");
     const command = info.verb === "exec" ? query.getAll("command") : [];
-    const tty = truthy(query.get("tty"));
+    const tty = queryFlag(query, "tty");
     try {
       const session = this.recordings.open(
         {
@@ -206,7 +198,7 @@ export class Recorder {
           container: query.get("container") ?? "",
           command,
           tty,
-          stdin: truthy(query.get("stdin")),
+          stdin: queryFlag(query, "stdin"),
         },
         (error) => {
           // Fail closed: a session whose recording cannot be written is cut.

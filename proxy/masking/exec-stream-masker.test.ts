@@ -92,6 +92,9 @@ test("the replacement follows the session: tar without a TTY keeps lengths, a TT
   assert.equal(execReplacementFor(`${exec}?command=sh&stdin=true&stdout=true&tty=true`), "placeholder");
   assert.equal(execReplacementFor(`${exec}?command=cat&command=%2Fdata%2Fblob&stdout=true`), "by-content");
   assert.equal(execReplacementFor("/api/v1/namespaces/x/pods/p/attach?stdout=true"), "by-content");
+  // tty is read as the API server reads it: only "false" and "0" (any case) say no terminal.
+  assert.equal(execReplacementFor(`${exec}?command=tar&command=cf&command=-&tty=yes`), "placeholder");
+  assert.equal(execReplacementFor(`${exec}?command=tar&command=cf&command=-&tty=FALSE`), "same-length");
 });
 
 test("WebSocket, same length: kubectl cp's tar stream keeps every byte's offset, the value overwritten in place", async () => {

@@ -26,6 +26,8 @@ import { FrameParser, SpdyProtocolError } from "../spdy/index.js";
 import { ByteStreamMasker, type Replacement } from "./byte-stream-masker.js";
 import { ChunkQueue, IdleFlusher, SpdyFrameSplitter, readWebSocketFrames, wsHeader } from "./stream-framing.js";
 import { SpdyOutputMasker } from "./spdy-output-masker.js";
+import { queryFlag, queryOf } from "../gateway/request-query.js";
+import { recordingKindFor } from "../recordings/recording-store.js";
 
 export type ExecTransport = "websocket" | "spdy";
 
@@ -277,8 +279,6 @@ export function execStreamMasking(transport: ExecTransport, subprotocol: string,
   return { toAgent: new SpdyOutputMasker(masks, newMasker, () => types.close()), toUpstream: new PassThroughTap((chunk) => types.observe(chunk)) };
 }
 
-const TRUE_VALUES = new Set(["1", "t", "T", "TRUE", "true", "True"]);
-
 /**
  * How an exec/attach session's secrets are replaced, from its request (the query holds the command
  * and whether there is a TTY): `kubectl cp` runs `tar` without a TTY, whose output is an archive —
@@ -286,11 +286,11 @@ const TRUE_VALUES = new Set(["1", "t", "T", "TRUE", "true", "True"]);
  * (a binary file keeps its size, text gets placeholders); a terminal gets placeholders.
  */
 export function execReplacementFor(requestUrl: string | undefined): Replacement {
-  const url = requestUrl ?? "";
-  const query = new URLSearchParams(url.includes("?") ? url.slice(url.indexOf("?") + 1) : "");
-  if (TRUE_VALUES.has(query.get("tty") ?? "")) return "placeholder";
-  const program = (query.getAll("command")[0] ?? "").split("/").pop() ?? "";
-  return program === "tar" ? "same-length" : "by-content";
+  const query = queryOf(requestUrl ?? "");
+  const tty = queryFlag(query, "tty");
+  if (tty) return "placeholder";
+  // The recording of the same session is binary exactly then.
+  return recordingKindFor(query.getAll("command"), tty) === "binary" ? "same-length" : "by-content";
 }
 
 /**

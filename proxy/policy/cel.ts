@@ -16,6 +16,7 @@
 //   exec    — {command: list<string>, container, tty, stdin} for exec and attach, else null.
 import { Environment, type ParseResult } from "@marcbachmann/cel-js";
 import type { PolicyRequest } from "./policy-types.js";
+import { queryFlag } from "../gateway/request-query.js";
 
 let environment: Environment | undefined;
 
@@ -89,13 +90,6 @@ export function isCompileError(value: CelCondition | CelCompileError): value is 
   return "message" in value;
 }
 
-function truthy(value: string | null): boolean {
-  // Kubernetes reads boolean query parameters this way: "false" and "0" (any case) are false.
-  if (value === null) return false;
-  const lower = value.toLowerCase();
-  return lower !== "false" && lower !== "0";
-}
-
 /** The variables a condition sees. Built only when a rule with a condition is reached. */
 export function celActivation(request: PolicyRequest): CelActivation {
   const { info, query } = request;
@@ -107,7 +101,7 @@ export function celActivation(request: PolicyRequest): CelActivation {
     profile: request.profile,
     dryRun: query.getAll("dryRun").includes("All"),
     fieldManager: query.get("fieldManager") ?? "",
-    force: truthy(query.get("force")),
+    force: queryFlag(query, "force"),
     contentType: request.contentType ?? "",
     query: params,
   };

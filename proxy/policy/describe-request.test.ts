@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { describeRequest, mediaType, parseExecQuery, queryOf, summarizeRequest } from "./describe-request.js";
+import { describeRequest, mediaType, parseExecQuery, summarizeRequest } from "./describe-request.js";
+import { queryOf } from "../gateway/request-query.js";
 import { classifyRequest, type RequestInfo } from "../gateway/request-info.js";
 
 function info(method: string, url: string): RequestInfo {

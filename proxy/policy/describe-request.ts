@@ -3,6 +3,7 @@
 // one-line summaries of requests used in decision messages.
 import type { RequestInfo } from "../gateway/request-info.js";
 import type { ExecOptions, PolicyRequest } from "./policy-types.js";
+import { queryFlag, queryOf } from "../gateway/request-query.js";
 
 export interface GatewayFacts {
   identity: { agent: string; run: string | null; profile: string };
@@ -15,12 +16,6 @@ export interface GatewayFacts {
   body?: unknown;
 }
 
-/** The query of a request target, split exactly as the classifier split it. */
-export function queryOf(url: string): URLSearchParams {
-  const start = url.indexOf("?");
-  // The leading "?" makes URLSearchParams strip exactly it (see classifyRequest's checkQuery).
-  return new URLSearchParams(start < 0 ? "" : `?${url.slice(start + 1)}`);
-}
 
 /** "application/merge-patch+json; charset=utf-8" → "application/merge-patch+json". */
 export function mediaType(header: string | null | undefined): string | null {
@@ -30,12 +25,6 @@ export function mediaType(header: string | null | undefined): string | null {
 }
 
 /** Kubernetes reads boolean query parameters this way: present, and not "false" or "0" (any case). */
-function queryBool(query: URLSearchParams, name: string): boolean {
-  const value = query.get(name);
-  if (value === null) return false;
-  const lower = value.toLowerCase();
-  return lower !== "false" && lower !== "0";
-}
 
 /**
  * exec and attach options from the query (PodExecOptions / PodAttachOptions): `command` is
@@ -46,8 +35,8 @@ export function parseExecQuery(query: URLSearchParams, verb: string): ExecOption
   return {
     command: verb === "exec" ? query.getAll("command") : [],
     container: query.get("container") ?? "",
-    tty: queryBool(query, "tty"),
-    stdin: queryBool(query, "stdin"),
+    tty: queryFlag(query, "tty"),
+    stdin: queryFlag(query, "stdin"),
   };
 }
 
