@@ -28,15 +28,15 @@ function hasNoBody(req: IncomingMessage, status: number): boolean {
   return req.method === "HEAD" || status === 204 || status === 304 || (status >= 100 && status < 200);
 }
 
-/**
- * A response that may carry secrets: decoded and masked on its way (JSON token by token, text
- * line by line), never buffered whole. An encoding or type chaperone cannot read is refused with a
- * Status (fail closed); a body that breaks mid-way cuts the connection rather than pass anything
- * unmasked.
- */
 /** A masked JSON body up to this size (as the cluster sent it) is masked whole and sent with its length. */
 const SMALL_MASKED_BODY = 64 * 1024;
 
+/**
+ * A response that may carry secrets: decoded and masked on its way (JSON token by token, text
+ * line by line), never buffered whole but for a small JSON object. An encoding or type chaperone
+ * cannot read is refused with a Status (fail closed); a body that breaks mid-way cuts the
+ * connection rather than pass anything unmasked.
+ */
 function respondMasked(masking: ResponseMasking, req: IncomingMessage, upstreamRes: IncomingMessage, res: ServerResponse): void {
   const status = upstreamRes.statusCode ?? 502;
   const headers = maskedResponseHeaders(masking, responseHeadersForAgent(upstreamRes.rawHeaders));
@@ -60,43 +60,18 @@ function respondMasked(masking: ResponseMasking, req: IncomingMessage, upstreamR
     for (const transform of body.transforms) transform.destroy();
   };
   const only = body.transforms.length === 1 ? body.transforms[0] : undefined;
-  const declared = Number(upstreamRes.headers["content-length"] ?? Number.NaN);
-  if (only instanceof JsonMaskingTransform && declared <= SMALL_MASKED_BODY) {
-    // A small object (a GET of one ConfigMap or Secret): masked whole and sent with its new length
-    // in one write, headers included, instead of headers, a chunk and the last chunk apart.
-    const masker = only.masker;
-    const parts: Buffer[] = [];
-    upstreamRes.on("data", (chunk: Buffer) => {
-      try {
-        parts.push(masker.push(chunk));
-      } catch {
-        upstreamRes.destroy();
-        cut();
-      }
-    });
-    upstreamRes.on("end", () => {
-      let out: Buffer;
-      try {
-        parts.push(masker.end());
-        out = parts.length === 2 && (parts[1] as Buffer).length === 0 ? (parts[0] as Buffer) : Buffer.concat(parts);
-      } catch {
-        cut();
-        return;
-      }
-      if (res.destroyed) return;
-      res.writeHead(status, upstreamRes.statusMessage, [...kept.flat(), "Content-Length", String(out.length)]);
-      res.end(out);
-    });
-    upstreamRes.on("error", cut);
-    upstreamRes.on("aborted", cut);
-    return;
-  }
-  res.writeHead(status, upstreamRes.statusMessage, kept.flat());
-  res.flushHeaders();
   if (only instanceof JsonMaskingTransform) {
     // The common case (an uncompressed JSON body): the masker driven directly, chunk by chunk,
-    // with the response's own back-pressure. Each chunk's output is written as soon as it is masked.
+    // with the response's own back-pressure. A small object (a GET of one ConfigMap or Secret) is
+    // masked whole and sent with its new length in one write, headers included; a larger body
+    // goes out as each chunk is masked.
     const masker = only.masker;
+    const whole = Number(upstreamRes.headers["content-length"] ?? Number.NaN) <= SMALL_MASKED_BODY ? ([] as Buffer[]) : null;
+    if (whole === null) {
+      res.writeHead(status, upstreamRes.statusMessage, kept.flat());
+      res.flushHeaders();
+      res.on("drain", () => upstreamRes.resume());
+    }
     upstreamRes.on("data", (chunk: Buffer) => {
       let out: Buffer;
       try {
@@ -106,20 +81,32 @@ function respondMasked(masking: ResponseMasking, req: IncomingMessage, upstreamR
         cut();
         return;
       }
-      if (out.length > 0 && !res.write(out)) upstreamRes.pause();
+      if (whole !== null) whole.push(out);
+      else if (out.length > 0 && !res.write(out)) upstreamRes.pause();
     });
-    res.on("drain", () => upstreamRes.resume());
     upstreamRes.on("end", () => {
+      let last: Buffer;
       try {
-        res.end(masker.end());
+        last = masker.end();
       } catch {
         cut();
+        return;
       }
+      if (whole === null) {
+        res.end(last);
+        return;
+      }
+      if (res.destroyed) return;
+      const out = whole.length === 1 && last.length === 0 ? (whole[0] as Buffer) : Buffer.concat([...whole, last]);
+      res.writeHead(status, upstreamRes.statusMessage, [...kept.flat(), "Content-Length", String(out.length)]);
+      res.end(out);
     });
     upstreamRes.on("error", cut);
     upstreamRes.on("aborted", cut);
     return;
   }
+  res.writeHead(status, upstreamRes.statusMessage, kept.flat());
+  res.flushHeaders();
   let stream: NodeJS.ReadableStream = upstreamRes;
   for (const transform of body.transforms) {
     transform.on("error", cut);
