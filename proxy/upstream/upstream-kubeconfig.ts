@@ -10,7 +10,6 @@ import { load as loadYaml } from "js-yaml";
 import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { delimiter, dirname, isAbsolute, join, resolve } from "node:path";
-import { parse } from "yaml";
 import { CliError } from "../cli/cli-error.js";
 
 export interface UpstreamSpec {
@@ -45,6 +44,8 @@ interface LoadedFile {
   users: User[];
   contexts: Context[];
   currentContext: string;
+  /** Each user's `token-file`, absolute (client-node's User has no field for it). */
+  tokenFiles: Map<string, string>;
 }
 
 /** client-node's makeAbsolutePath. */
@@ -68,20 +69,14 @@ function loadOne(file: string): LoadedFile {
       if (user.certFile) user.certFile = absoluteFrom(root, user.certFile);
       if (user.keyFile) user.keyFile = absoluteFrom(root, user.keyFile);
     }
-    return { clusters, users, contexts, currentContext: obj["current-context"] as string };
+    const tokenFiles = new Map<string, string>();
+    for (const entry of Array.isArray(obj.users) ? (obj.users as { name?: unknown; user?: Record<string, unknown> }[]) : []) {
+      const tokenFile = entry?.user?.["token-file"];
+      if (typeof entry?.name === "string" && typeof tokenFile === "string" && !tokenFiles.has(entry.name)) tokenFiles.set(entry.name, resolve(root, tokenFile));
+    }
+    return { clusters, users, contexts, currentContext: obj["current-context"] as string, tokenFiles };
   } catch (error) {
     throw new CliError(`cannot read kubeconfig ${file}: ${(error as Error).message.split("\n")[0]}`);
-  }
-}
-
-function rawTokenFile(file: string, userName: string): string | null {
-  try {
-    const doc = parse(readFileSync(file, "utf8")) as { users?: { name?: string; user?: Record<string, unknown> }[] };
-    const entry = doc.users?.find((u) => u.name === userName);
-    const tokenFile = entry?.user?.["token-file"];
-    return typeof tokenFile === "string" ? resolve(dirname(file), tokenFile) : null;
-  } catch {
-    return null;
   }
 }
 
@@ -89,12 +84,12 @@ export function loadUpstream(options: { kubeconfig?: string | undefined; context
   const files = kubeconfigFiles(options.kubeconfig);
   const loaded = files.map((file) => ({ file, kc: loadOne(file) }));
   const clusters = new Map<string, Cluster>();
-  const users = new Map<string, { user: User; file: string }>();
+  const users = new Map<string, { user: User; file: string; tokenFile: string | null }>();
   const contexts = new Map<string, Context>();
   let currentContext = "";
   for (const { file, kc } of loaded) {
     for (const c of kc.clusters) if (!clusters.has(c.name)) clusters.set(c.name, c);
-    for (const u of kc.users) if (!users.has(u.name)) users.set(u.name, { user: u, file });
+    for (const u of kc.users) if (!users.has(u.name)) users.set(u.name, { user: u, file, tokenFile: kc.tokenFiles.get(u.name) ?? null });
     for (const c of kc.contexts) if (!contexts.has(c.name)) contexts.set(c.name, c);
     if (!currentContext && kc.currentContext) currentContext = kc.currentContext;
   }
@@ -139,7 +134,7 @@ export function loadUpstream(options: { kubeconfig?: string | undefined; context
     cluster,
     user: userEntry.user,
     userSourceDir: dirname(userEntry.file),
-    tokenFile: rawTokenFile(userEntry.file, userEntry.user.name),
+    tokenFile: userEntry.tokenFile,
     files,
   };
 }
