@@ -60,3 +60,14 @@ test("a user without a token-file has none", (t) => {
   assert.equal(spec.tokenFile, null);
   assert.equal(spec.user.token, "static-token");
 });
+
+test("a relative token-file resolves against the kubeconfig's folder, not the working directory", (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "chaperone-kubeconfig-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  mkdirSync(join(dir, "kube"));
+  writeFileSync(join(dir, "kube", "token"), "relative-token\n");
+  const file = join(dir, "kube", "config");
+  writeFileSync(file, kubeconfig("one", { "token-file": "token" }, "work"));
+  const spec = loadUpstream({ kubeconfig: file });
+  assert.equal(spec.tokenFile, join(dir, "kube", "token"));
+});

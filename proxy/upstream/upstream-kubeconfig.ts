@@ -60,10 +60,16 @@ function loadOne(file: string): LoadedFile {
   }
   try {
     const obj = loadYaml(readFileSync(file).toString("utf-8")) as Record<string, unknown>;
+    const root = dirname(file);
+    // kubectl resolves a relative token-file against the kubeconfig's folder; client-node's
+    // newUsers reads it at once, relative to the working directory: made absolute first.
+    for (const entry of Array.isArray(obj.users) ? (obj.users as { user?: Record<string, unknown> }[]) : []) {
+      const tokenFile = entry?.user?.["token-file"];
+      if (typeof tokenFile === "string" && entry.user) entry.user["token-file"] = absoluteFrom(root, tokenFile);
+    }
     const clusters = newClusters(obj.clusters);
     const contexts = newContexts(obj.contexts);
     const users = newUsers(obj.users);
-    const root = dirname(file);
     for (const cluster of clusters) if (cluster.caFile) cluster.caFile = absoluteFrom(root, cluster.caFile);
     for (const user of users) {
       if (user.certFile) user.certFile = absoluteFrom(root, user.certFile);
@@ -72,7 +78,7 @@ function loadOne(file: string): LoadedFile {
     const tokenFiles = new Map<string, string>();
     for (const entry of Array.isArray(obj.users) ? (obj.users as { name?: unknown; user?: Record<string, unknown> }[]) : []) {
       const tokenFile = entry?.user?.["token-file"];
-      if (typeof entry?.name === "string" && typeof tokenFile === "string" && !tokenFiles.has(entry.name)) tokenFiles.set(entry.name, resolve(root, tokenFile));
+      if (typeof entry?.name === "string" && typeof tokenFile === "string" && !tokenFiles.has(entry.name)) tokenFiles.set(entry.name, tokenFile);
     }
     return { clusters, users, contexts, currentContext: obj["current-context"] as string, tokenFiles };
   } catch (error) {
