@@ -1,7 +1,6 @@
 // Agent tokens: `chp_<id>_<secret>`. The id finds the record; only a SHA-256 of the secret is
 // stored, and it is compared with timingSafeEqual so response time says nothing about the secret.
-import * as cryptoModule from "node:crypto";
-import { randomBytes, createHash, timingSafeEqual } from "node:crypto";
+import { randomBytes, hash, timingSafeEqual } from "node:crypto";
 
 const TOKEN_PATTERN = /^chp_([A-Za-z0-9_-]{16})_([A-Za-z0-9_-]{43})$/;
 
@@ -12,7 +11,7 @@ export interface IssuedToken {
 }
 
 export function hashSecret(secret: string): string {
-  return createHash("sha256").update(secret).digest("hex");
+  return hash("sha256", secret, "hex");
 }
 
 export function issueToken(): IssuedToken {
@@ -27,14 +26,9 @@ export function parseToken(token: string): { id: string; secret: string } | null
   return { id: match[1] as string, secret: match[2] as string };
 }
 
-/** One-shot SHA-256 (crypto.hash, Node ≥ 21.7) where available: no Hash object per request. */
-const sha256: (text: string) => Buffer =
-  typeof (cryptoModule as { hash?: unknown }).hash === "function"
-    ? (text) => (cryptoModule as unknown as { hash(algorithm: string, data: string, encoding: "buffer"): Buffer }).hash("sha256", text, "buffer")
-    : (text) => createHash("sha256").update(text).digest();
-
 export function secretMatches(secret: string, storedHash: string | Buffer): boolean {
-  const presented = sha256(secret);
+  // One-shot: no Hash object per request.
+  const presented = hash("sha256", secret, "buffer");
   const stored = typeof storedHash === "string" ? Buffer.from(storedHash, "hex") : storedHash;
   return presented.length === stored.length && timingSafeEqual(presented, stored);
 }

@@ -6,8 +6,7 @@
 // reordering lines breaks `seq` and `prev` at the first line that no longer follows. Recomputing
 // every later hash defeats a chain kept on the same disk, which is why `chaperone audit verify`
 // prints the head hash: anchor it elsewhere to make the whole history tamper-evident.
-import * as cryptoModule from "node:crypto";
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { ANNOTATION, type AuditEvent } from "./audit-event.js";
 
 export const GENESIS_HASH = `sha256:${"0".repeat(64)}`;
@@ -20,11 +19,9 @@ export interface ChainPosition {
 
 export const CHAIN_START: ChainPosition = Object.freeze({ seq: -1, hash: GENESIS_HASH });
 
-/** crypto.hash (Node ≥ 21.7): one call, no Hash object per event; createHash elsewhere. */
-const oneShot = (cryptoModule as { hash?: (algorithm: string, data: string, encoding: "hex") => string }).hash;
-
 function sha256(text: string): string {
-  return `sha256:${oneShot ? oneShot("sha256", text, "hex") : createHash("sha256").update(text, "utf8").digest("hex")}`;
+  // One call, no Hash object per event.
+  return `sha256:${hash("sha256", text, "hex")}`;
 }
 
 /**
