@@ -26,9 +26,9 @@ export function parseToken(token: string): { id: string; secret: string } | null
   return { id: match[1] as string, secret: match[2] as string };
 }
 
-export function secretMatches(secret: string, storedHash: string | Buffer): boolean {
+/** `stored`: the hex hash from the registry, decoded (once per registry load). */
+export function secretMatches(secret: string, stored: Buffer): boolean {
   // One-shot: no Hash object per request.
   const presented = hash("sha256", secret, "buffer");
-  const stored = typeof storedHash === "string" ? Buffer.from(storedHash, "hex") : storedHash;
   return presented.length === stored.length && timingSafeEqual(presented, stored);
 }
