@@ -103,8 +103,8 @@ for (const version of VERSIONS) {
       assert.equal(failed.code, 3);
     });
 
-    it("exec -it works under a pseudo-terminal", async () => {
-      const session = startPtySession(`${KUBECTL[version]} exec -it nginx -- sh`, { ...env(), TERM: "xterm" });
+    it("exec -it works under a pseudo-terminal", async (t) => {
+      const session = startPtySession(t, `${KUBECTL[version]} exec -it nginx -- sh`, { ...env(), TERM: "xterm" });
       await session.waitFor(/# $/);
       session.type("echo tty-$HOSTNAME\r");
       // The terminal echoes what was typed; only the shell's output has the expanded variable.

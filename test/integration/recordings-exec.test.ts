@@ -105,8 +105,8 @@ for (const { version, transport, protocol } of VERSIONS) {
       assert.equal(meta.exitCode, 0);
     });
 
-    it("exec -it under a pseudo-terminal: typed input, terminal output and size are recorded, and play replays the output", async () => {
-      const session = startPtySession(`${KUBECTL[version]} exec -it nginx -- sh`, {
+    it("exec -it under a pseudo-terminal: typed input, terminal output and size are recorded, and play replays the output", async (t) => {
+      const session = startPtySession(t, `${KUBECTL[version]} exec -it nginx -- sh`, {
         PATH: process.env.PATH,
         HOME: fx.dir,
         KUBECONFIG: fx.agentKubeconfig,
