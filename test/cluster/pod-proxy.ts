@@ -6,6 +6,7 @@ import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import { connectPodPort, ConnectionRefusedError } from "./streaming/pod-ports.js";
 import { simulatedPod, type PodLike } from "./streaming/container.js";
 import { ApiError } from "./status.js";
+import { responseHeadersForAgent } from "../../proxy/gateway/forward/forward-headers.js";
 
 export interface PodProxyTarget {
   namespace: string;
@@ -14,8 +15,6 @@ export interface PodProxyTarget {
   /** The path inside the pod, with the query. */
   path: string;
 }
-
-const HOP_BY_HOP = new Set(["connection", "keep-alive", "transfer-encoding", "upgrade", "proxy-connection"]);
 
 const PROXY_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/proxy(\/.*)?$/;
 
@@ -56,12 +55,8 @@ export async function proxyToPod(target: PodProxyTarget, pod: PodLike, req: Inco
   delete headers["host"];
   await new Promise<void>((resolve, reject) => {
     const inner = http.request({ method: req.method, path: target.path, headers, createConnection: () => socket }, (answer) => {
-      const kept: string[] = [];
-      for (let i = 0; i + 1 < answer.rawHeaders.length; i += 2) {
-        const name = answer.rawHeaders[i] as string;
-        if (!HOP_BY_HOP.has(name.toLowerCase())) kept.push(name, answer.rawHeaders[i + 1] as string);
-      }
-      res.writeHead(answer.statusCode ?? 502, answer.statusMessage, kept);
+      // The pod's hop-by-hop headers stay on its connection, as in any proxy.
+      res.writeHead(answer.statusCode ?? 502, answer.statusMessage, responseHeadersForAgent(answer.rawHeaders).flat());
       answer.pipe(res);
       answer.on("end", resolve);
       answer.on("error", reject);
